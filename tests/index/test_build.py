@@ -1,0 +1,152 @@
+"""Building, reusing and loading an index directory."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus import Article, ChunkingConfig
+from index import (
+    FORMAT_VERSION,
+    TOKENIZER_VERSION,
+    HashEmbedder,
+    IndexDamagedError,
+    IndexDirectory,
+    IndexMismatchError,
+    IndexNotFoundError,
+    build_index,
+    open_index,
+)
+
+
+@pytest.fixture
+def built(tmp_path: Path, bundled_articles: tuple[Article, ...]) -> Path:
+    build_index(bundled_articles, tmp_path, HashEmbedder())
+    return tmp_path
+
+
+def live(index_dir: Path) -> Path:
+    return IndexDirectory(index_dir).live_generation()
+
+
+def test_index_holds_every_chunk_and_a_manifest(
+    built: Path, bundled_articles: tuple[Article, ...]
+) -> None:
+    index = open_index(built, HashEmbedder())
+    expected_chunks = [c for a in bundled_articles for c in a.chunks(ChunkingConfig())]
+    assert list(index.chunks) == expected_chunks
+    assert dict(index.articles) == {a.doc_id: a for a in bundled_articles}
+    manifest = json.loads((live(built) / "manifest.json").read_text())
+    assert manifest["format"] == "crosscheck-index"
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["model"] == "hash-sha256-64" and manifest["dimension"] == 64
+    assert manifest["tokenizer"] == TOKENIZER_VERSION
+    assert manifest["chunking"] == {"max_chars": 500, "min_chars": 200}
+    assert manifest["articles"] == {a.doc_id: a.content_hash() for a in bundled_articles}
+    assert manifest["chunk_count"] == len(expected_chunks)
+    assert sorted(p.name for p in live(built).iterdir()) == [
+        "articles.jsonl",
+        "chunks.jsonl",
+        "manifest.json",
+        "vectors.faiss",
+    ]
+
+
+def test_unchanged_corpus_is_not_rebuilt(
+    built: Path, bundled_articles: tuple[Article, ...]
+) -> None:
+    before = live(built)
+    report = build_index(bundled_articles, built, HashEmbedder())
+    assert not report.built
+    assert live(built) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["article text", "article metadata", "article removed", "chunking", "model", "forced"],
+)
+def test_any_change_rebuilds(
+    built: Path, bundled_articles: tuple[Article, ...], change: str
+) -> None:
+    articles = list(bundled_articles)
+    embedder = HashEmbedder()
+    chunking = ChunkingConfig()
+    rebuild = False
+    if change == "article text":
+        articles[0] = dataclasses.replace(articles[0], text=articles[0].text + " More.")
+    elif change == "article metadata":
+        articles[1] = dataclasses.replace(articles[1], source="Reuters")
+    elif change == "article removed":
+        articles.pop()
+    elif change == "chunking":
+        chunking = ChunkingConfig(max_chars=300, min_chars=100)
+    elif change == "model":
+        embedder = HashEmbedder(32)
+    else:
+        rebuild = True
+    before = live(built)
+    report = build_index(articles, built, embedder, chunking=chunking, rebuild=rebuild)
+    assert report.built
+    assert live(built) != before
+    assert not before.exists(), "the replaced generation is cleaned up"
+    assert set(open_index(built, embedder).articles) == {a.doc_id for a in articles}
+
+
+def test_no_index_yet(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="no index has been built"):
+        open_index(tmp_path, HashEmbedder())
+
+
+def test_another_model_is_refused_with_a_rebuild_hint(built: Path) -> None:
+    with pytest.raises(
+        IndexMismatchError,
+        match=r"built with model hash-sha256-64 \(64 dimensions\).*hash-sha256-32 \(32\).*"
+        r"crosscheck index --rebuild",
+    ):
+        open_index(built, HashEmbedder(32))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _set_version(path: Path) -> None:
+    record = json.loads(path.read_text())
+    record["format_version"] = 99
+    path.write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize(
+    ("file", "damage", "message"),
+    [
+        ("vectors.faiss", _truncate, "vectors.faiss has .* bytes, the manifest says"),
+        ("chunks.jsonl", _truncate, "chunks.jsonl has .* bytes"),
+        ("articles.jsonl", _flip_byte, "articles.jsonl does not match its checksum"),
+        ("chunks.jsonl", Path.unlink, "chunks.jsonl is missing"),
+        ("manifest.json", Path.unlink, "manifest.json is missing"),
+        ("manifest.json", _truncate, "manifest.json is unreadable"),
+        ("manifest.json", _set_version, "format version 99; this crosscheck reads version 1"),
+    ],
+)
+def test_damaged_index_is_refused_with_a_rebuild_hint(
+    built: Path, file: str, damage: object, message: str
+) -> None:
+    assert callable(damage)
+    damage(live(built) / file)
+    with pytest.raises(IndexDamagedError, match=f"{message}.*crosscheck index --rebuild"):
+        open_index(built, HashEmbedder())
+
+
+def test_damaged_index_is_rebuilt_by_the_next_build(
+    built: Path, bundled_articles: tuple[Article, ...]
+) -> None:
+    _truncate(live(built) / "vectors.faiss")
+    assert build_index(bundled_articles, built, HashEmbedder()).built
+    assert len(open_index(built, HashEmbedder()).articles) == len(bundled_articles)
