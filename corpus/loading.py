@@ -89,8 +89,10 @@ def load_articles(paths: Sequence[Path], *, skip_bad: bool = False) -> LoadedCor
             articles.append(article)
     if not articles:
         listed = ", ".join(str(p) for p in paths)
+        why = "; ".join(f"skipped {s.reason}" for s in skipped)
         raise CorpusNotFoundError(
-            f"no readable articles in {listed} (looked for {', '.join(ARTICLE_SUFFIXES)} files)"
+            f"no readable articles in {listed} "
+            + (f"({why})" if why else f"(looked for {', '.join(ARTICLE_SUFFIXES)} files)")
         )
     return LoadedCorpus(tuple(articles), tuple(skipped))
 
