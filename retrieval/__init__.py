@@ -1,7 +1,14 @@
 """Answering: hybrid search and rank fusion (figures and answers build on these)."""
 
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
-from retrieval.search import HybridSearcher, Passage, Retriever, SearchConfig, SearchError
+from retrieval.search import (
+    HybridSearcher,
+    Passage,
+    Retriever,
+    SearchConfig,
+    SearchError,
+    check_search,
+)
 
 __all__ = [
     "RRF_K",
@@ -10,5 +17,6 @@ __all__ = [
     "Retriever",
     "SearchConfig",
     "SearchError",
+    "check_search",
     "reciprocal_rank_fusion",
 ]

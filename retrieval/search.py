@@ -47,6 +47,18 @@ class SearchError(ValueError):
     """A search request is invalid (empty query, bad ``k``)."""
 
 
+def check_search(query: str, k: int) -> None:
+    """Check a search request before any work is done for it.
+
+    Raises:
+        SearchError: the query is empty or ``k`` is not positive.
+    """
+    if not query.strip():
+        raise SearchError("the query is empty")
+    if k < 1:
+        raise SearchError(f"k must be at least 1, got {k}")
+
+
 class HybridSearcher:
     """Searches one loaded index."""
 
@@ -70,10 +82,7 @@ class HybridSearcher:
         Raises:
             SearchError: the query is empty or ``k`` is not positive.
         """
-        if not query.strip():
-            raise SearchError("the query is empty")
-        if k < 1:
-            raise SearchError(f"k must be at least 1, got {k}")
+        check_search(query, k)
         return self._rankers[retriever](query, k)
 
     def _bm25(self, query: str, k: int) -> list[Passage]:
