@@ -1,0 +1,220 @@
+"""The ``crosscheck`` command line: ``index`` and ``search``.
+
+Every command takes ``--index-dir`` (else ``CROSSCHECK_INDEX_DIR``, else a per-user data
+directory) and builds the index from the bundled articles the first time it is needed. Errors
+print one line on standard error and exit 1; usage errors exit 2.
+"""
+
+import argparse
+import io
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings, SettingsError, parse_enum
+from corpus import CorpusError, bundled_articles_dir, load_articles
+from index import (
+    ChunkIndex,
+    Embedder,
+    EmbedderKind,
+    IndexDirectory,
+    IndexStoreError,
+    build_index,
+    make_embedder,
+    open_index,
+)
+from retrieval import HybridSearcher, Passage, Retriever, SearchError, check_search
+
+EXIT_ERROR = 1
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _tolerate_narrow_encodings()
+    try:
+        settings = _settings(args, os.environ if environ is None else environ)
+        command: Callable[[argparse.Namespace, Settings], int] = args.run
+        return command(args, settings)
+    except (CorpusError, IndexStoreError, SearchError, SettingsError) as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _fail("interrupted; the index is as it was before this command")
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+    return EXIT_ERROR
+
+
+def _tolerate_narrow_encodings() -> None:
+    """On a terminal or pipe that cannot show every character (say, ASCII), print a stand-in
+    for the rest instead of failing; JSON output escapes them instead (see ``_search``)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
+def _speaks_unicode(stream: TextIO) -> bool:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "") in {"utf8", "utf16"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--index-dir",
+        type=Path,
+        help="index directory (default: $CROSSCHECK_INDEX_DIR, else a per-user data directory)",
+    )
+    common.add_argument(
+        "--embedder",
+        choices=[kind.value for kind in EmbedderKind],
+        help="embedding model (default: $CROSSCHECK_EMBEDDER, else minilm); "
+        "'hash' is a fast stand-in for tests",
+    )
+    parser = argparse.ArgumentParser(
+        prog="crosscheck",
+        description="Ask the news coverage of an event; get every figure with its exact words.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser(
+        "index", parents=[common], help="index articles (default: the bundled articles)"
+    )
+    index.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="article files or folders (.txt, .md, .json, .jsonl)",
+    )
+    index.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    index.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="skip files that cannot be read, printing why, instead of stopping",
+    )
+    index.set_defaults(run=_index)
+
+    search = commands.add_parser("search", parents=[common], help="search the indexed articles")
+    search.add_argument("query", help="what to search for")
+    search.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument(
+        "--retriever",
+        choices=[r.value for r in Retriever],
+        default=Retriever.HYBRID.value,
+        help="ranking to use (default hybrid)",
+    )
+    search.set_defaults(run=_search)
+    return parser
+
+
+def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    settings = Settings.from_environ(environ)
+    if args.index_dir is not None:
+        settings = Settings(index_dir=args.index_dir, embedder=settings.embedder)
+    if args.embedder is not None:
+        kind = parse_enum(EmbedderKind, args.embedder, "--embedder")
+        settings = Settings(index_dir=settings.index_dir, embedder=kind)
+    return settings
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    paths = args.paths or [bundled_articles_dir()]
+    corpus = load_articles(paths, skip_bad=args.skip_bad)
+    for skipped in corpus.skipped:
+        print(f"crosscheck: skipped {skipped.reason}", file=sys.stderr)
+    embedder = make_embedder(settings.embedder)
+    report = build_index(
+        corpus.articles,
+        settings.index_dir,
+        embedder,
+        rebuild=args.rebuild,
+        progress=True,
+    )
+    if report.built:
+        print(
+            f"indexed {report.articles} articles ({report.chunks} chunks) into "
+            f"{report.index_dir} in {report.seconds:.1f} s"
+        )
+    else:
+        print(
+            f"the index in {report.index_dir} is up to date "
+            f"({report.articles} articles, {report.chunks} chunks)"
+        )
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    check_search(args.query, args.k)  # before a first build, not after
+    embedder = make_embedder(settings.embedder)
+    index = _open_or_build(settings, embedder)
+    searcher = HybridSearcher(index, embedder)
+    passages = searcher.search(args.query, args.k, Retriever(args.retriever))
+    if args.json:
+        json.dump(
+            {"query": args.query, "passages": [_passage_json(p) for p in passages]},
+            sys.stdout,
+            ensure_ascii=not _speaks_unicode(sys.stdout),
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        _print_passages(passages, index, sys.stdout)
+    return 0
+
+
+def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:
+    if not IndexDirectory(settings.index_dir).exists():
+        corpus = load_articles([bundled_articles_dir()])
+        print(
+            f"crosscheck: no index in {settings.index_dir} yet; indexing the "
+            f"{len(corpus.articles)} bundled articles (once)",
+            file=sys.stderr,
+        )
+        build_index(corpus.articles, settings.index_dir, embedder, progress=True)
+    return open_index(settings.index_dir, embedder)
+
+
+def _passage_json(passage: Passage) -> dict[str, object]:
+    return {
+        "doc_id": passage.doc_id,
+        "source": passage.source,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.text,
+        "score": round(passage.score, 6),
+        "bm25_rank": passage.bm25_rank,
+        "dense_rank": passage.dense_rank,
+    }
+
+
+def _print_passages(passages: Sequence[Passage], index: ChunkIndex, out: TextIO) -> None:
+    if not passages:
+        print("no passages found", file=out)
+    for number, passage in enumerate(passages, start=1):
+        article = index.articles[passage.doc_id]
+        where = " · ".join(
+            part for part in (passage.doc_id, passage.source, article.date) if part is not None
+        )
+        ranks = ", ".join(
+            f"{name} #{rank}"
+            for name, rank in (("bm25", passage.bm25_rank), ("dense", passage.dense_rank))
+            if rank is not None
+        )
+        print(
+            f"{number:2}. [{where}] chars {passage.start}-{passage.end}, "
+            f"score {passage.score:.4f}" + (f" ({ranks})" if ranks else ""),
+            file=out,
+        )
+        body = " ".join(passage.text.split())
+        print(textwrap.indent(textwrap.fill(body, width=96), "    "), file=out)
+
+
+def _fail(message: str) -> None:
+    print(f"crosscheck: error: {message}", file=sys.stderr)

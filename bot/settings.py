@@ -1,0 +1,57 @@
+"""Settings from ``CROSSCHECK_*`` environment variables: the only place that reads them."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+
+from index import EmbedderKind
+
+E = TypeVar("E", bound=Enum)
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value crosscheck cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-wide settings.
+
+    ``index_dir``: where the index lives (``CROSSCHECK_INDEX_DIR``; default a per-user data
+    directory). ``embedder``: ``minilm`` (the real model, default) or ``hash`` (a fast
+    deterministic stand-in, for tests) (``CROSSCHECK_EMBEDDER``).
+    """
+
+    index_dir: Path
+    embedder: EmbedderKind = EmbedderKind.MINILM
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
+        """Read settings from ``environ`` (pass ``os.environ``, or a dict in tests).
+
+        Raises:
+            SettingsError: a variable is set to an invalid value; the message names it.
+        """
+        index_dir = environ.get("CROSSCHECK_INDEX_DIR") or default_index_dir()
+        embedder = parse_enum(
+            EmbedderKind, environ.get("CROSSCHECK_EMBEDDER", "minilm"), "CROSSCHECK_EMBEDDER"
+        )
+        return cls(index_dir=Path(index_dir).expanduser(), embedder=embedder)
+
+
+def default_index_dir() -> Path:
+    """The per-user default index directory, e.g. ``~/.local/share/crosscheck/index``."""
+    return platformdirs.user_data_path("crosscheck") / "index"
+
+
+def parse_enum(kind: type[E], value: str, name: str) -> E:
+    """``kind(value)``, or a SettingsError naming ``name``, the value and the valid choices."""
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise SettingsError(f"{name} has value {value!r}: not one of {choices}") from None

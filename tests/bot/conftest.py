@@ -1,0 +1,67 @@
+"""Fixtures for the command-line tests: ``crosscheck`` runs as a real process. Tests pass
+``--embedder hash`` (never the real model) and an ``--index-dir`` under ``tmp_path``."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from corpus import bundled_articles_dir
+
+# ``python -m bot`` is the ``crosscheck`` command without needing the console script on PATH.
+CLI = (sys.executable, "-m", "bot")
+
+Crosscheck = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def run_crosscheck(
+    *args: str | Path, environ: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``crosscheck ARGS`` to completion and capture its output.
+
+    The child gets this process's environment without any ``CROSSCHECK_*`` variable (so the
+    caller's shell cannot change what a test means), plus ``environ``.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CROSSCHECK_")}
+    env.update(environ or {})
+    return subprocess.run(
+        [*CLI, *(str(arg) for arg in args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def crosscheck() -> Crosscheck:
+    """``crosscheck(*args, environ=None)``: run the command line, return the finished process."""
+    return run_crosscheck
+
+
+@pytest.fixture(scope="session")
+def _bundled_index_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("template") / "index"
+    result = run_crosscheck("index", "--index-dir", index_dir, "--embedder", "hash")
+    assert result.returncode == 0, result.stderr
+    return index_dir
+
+
+@pytest.fixture
+def bundled_index(_bundled_index_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of an index of the bundled articles built by ``crosscheck index``."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(_bundled_index_template, index_dir)
+    return index_dir
+
+
+@pytest.fixture
+def bundled_doc_ids() -> set[str]:
+    """The doc ids of the bundled articles: their file stems."""
+    return {path.stem for path in bundled_articles_dir().glob("*.txt")}
