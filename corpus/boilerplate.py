@@ -22,7 +22,7 @@ _COMMENTS_LINE = re.compile(
 # A repeated line shorter than this is more likely a real short line said twice ("Kyiv") than a
 # photo caption printed twice.
 _MIN_REPEATED_LINE = 40
-# A line this short with no word in it ("Δ", "*", "—") is a widget remnant.
+# A line of one character ("Δ", "*") or two symbols ("--") is a widget remnant, not reporting.
 _MAX_STRAY_SYMBOL = 2
 
 
@@ -49,18 +49,15 @@ def find_boilerplate(text: str) -> tuple[Boilerplate, ...]:
         span = (start + lead, start + lead + len(stripped))
         if _COMMENTS_LINE.fullmatch(stripped):
             found.append(Boilerplate(*span, BoilerplateKind.COMMENTS_WIDGET))
-        elif len(stripped) <= _MAX_STRAY_SYMBOL and not _has_latin_word_char(stripped):
+        elif len(stripped) == 1 or (
+            len(stripped) <= _MAX_STRAY_SYMBOL and not any(c.isalnum() for c in stripped)
+        ):
             found.append(Boilerplate(*span, BoilerplateKind.STRAY_SYMBOL))
         elif len(stripped) >= _MIN_REPEATED_LINE:
             if stripped in seen:
                 found.append(Boilerplate(*span, BoilerplateKind.REPEATED_LINE))
             seen.add(stripped)
     return _merge(found)
-
-
-def _has_latin_word_char(s: str) -> bool:
-    # "Δ" is alphanumeric to Python, but alone on a line of an English page it is a widget's icon.
-    return any(c.isdigit() or ("a" <= c.lower() <= "z") for c in s)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

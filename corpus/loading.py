@@ -28,7 +28,7 @@ from corpus.errors import ArticleFileError, CorpusNotFoundError, DuplicateDocIdE
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 SIDECAR_SUFFIX = ".meta.json"
 _METADATA_FIELDS = ("title", "source", "date", "url")
-_MD_TITLE = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_MD_TITLE = re.compile(r"\A\s*#{1,6}[ \t]+(.+?)[ \t#]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,9 @@ def _json_articles(path: Path, text: str) -> list[Article]:
 
 def _jsonl_articles(path: Path, text: str) -> list[Article]:
     articles = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSON Lines record; str.splitlines would also split at U+2028 or U+0085,
+    # which JSON allows inside strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -5,6 +5,7 @@ Nothing here guesses: a field the text does not state stays ``None``. A photo cr
 article quotes ("Reuters reported that ...") is not its publisher.
 """
 
+import datetime as dt
 import re
 
 from corpus.boilerplate import DATE_HEADER
@@ -14,7 +15,8 @@ _NAME = rf"{_WORD}(?:[ -](?:of |and |for )?{_WORD})*"
 # "Arhirova writes for the Associated Press."
 _WRITES_FOR = re.compile(rf"\b(?:writes|reports) for (?:the )?({_NAME})")
 # A sign-off line at the end: "- Agence France-Presse".
-_SIGN_OFF = re.compile(rf"^[ \t]*[-–—][ \t]*({_NAME})[ \t.]*$", re.MULTILINE)
+_SIGN_OFF = re.compile(rf"^[ \t]*[-–—][ \t]*({_NAME})[ \t.]*\r?$", re.MULTILINE)
+_DASH_LINE = re.compile(r"^[ \t]*[-–—]", re.MULTILINE)
 # The outlet speaking of itself in the present tense: "The ICIR reports that ...".
 _SELF_REPORT = re.compile(rf"\bThe ({_NAME}) reports\b")
 _SIGN_OFF_WINDOW = 3  # a sign-off counts only among the last few non-empty lines
@@ -33,7 +35,8 @@ def infer_source(text: str) -> str | None:
         return _clean_name(match.group(1))
     tail_start = _tail_start(text, _SIGN_OFF_WINDOW)
     sign_offs = list(_SIGN_OFF.finditer(text, tail_start))
-    if sign_offs:
+    # "- Kyiv\n- Sumy\n- Kharkiv" ends a bullet list; a sign-off stands alone.
+    if sign_offs and len(_DASH_LINE.findall(text, tail_start)) == 1:
         return _clean_name(sign_offs[-1].group(1))
     match = _SELF_REPORT.search(text)
     if match:
@@ -44,7 +47,12 @@ def infer_source(text: str) -> str | None:
 def infer_date(text: str) -> str | None:
     """The ISO date of a leading ``date YYYY-MM-DD`` header, or ``None``."""
     match = DATE_HEADER.match(text)
-    return match.group(2) if match else None
+    if not match:
+        return None
+    try:
+        return dt.date.fromisoformat(match.group(2)).isoformat()
+    except ValueError:  # "2025-13-45": a header, but not a date
+        return None
 
 
 def infer_title(text: str) -> str | None:

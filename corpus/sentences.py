@@ -17,6 +17,7 @@ _ABBREVIATIONS = frozenset(
     "inc ltd co corp dept univ est approx vs etc no jan feb mar apr jun jul aug sep sept oct "
     "nov dec mt ft".split()
 )
+_PHOTO_CREDIT = re.compile(r"\s+[A-Z]{2,}(?:[ -][A-Z]{2,})*/")
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
 # After "U.S." these words start a new sentence rather than continue a name ("the U.S. Army").
 _SENTENCE_STARTERS = frozenset(
@@ -69,13 +70,16 @@ def _split_line(text: str, start: int, end: int) -> Iterator[Span]:
 
 
 def _is_abbreviation(line: str, stop: int, boundary: int) -> bool:
-    """Whether the full stop at ``stop`` ends an abbreviation rather than a sentence."""
+    """Whether the full stop at ``stop`` ends an abbreviation, or is followed by a photo
+    credit ("... 2018. REUTERS/Marcos Brindicci"), rather than ending a sentence."""
+    if _PHOTO_CREDIT.match(line, boundary):
+        return True
     if line[stop] != "." or boundary != stop + 1:
         return False
     before = line[: stop + 1]
     word = re.search(r"(\w+)\.$", before)
-    following = line[boundary:].lstrip()
-    next_word = following.split(" ", 1)[0] if following else ""
+    following = line[boundary:].split(None, 1)
+    next_word = following[0] if following else ""
     if word and word.group(1).lower() in _ABBREVIATIONS:
         # "No. 5" is an abbreviation, "No." at the end of an answer is not.
         return word.group(1).lower() != "no" or next_word[:1].isdigit()
