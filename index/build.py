@@ -86,9 +86,10 @@ def build_index(
     started = time.monotonic()
     directory = IndexDirectory(index_dir)
     with directory.write_lock():
-        if not rebuild and _is_up_to_date(directory, articles, embedder, chunking):
-            chunks = sum(len(a.chunks(chunking)) for a in articles)
-            return BuildReport(False, index_dir, len(articles), chunks, time.monotonic() - started)
+        live = None if rebuild else _up_to_date_manifest(directory, articles, embedder, chunking)
+        if live is not None:
+            seconds = time.monotonic() - started
+            return BuildReport(False, index_dir, len(articles), live.chunk_count, seconds)
         try:
             temporary = directory.new_generation()
         except OSError as error:
@@ -166,25 +167,27 @@ def _write_generation(
     return len(chunks)
 
 
-def _is_up_to_date(
+def _up_to_date_manifest(
     directory: IndexDirectory,
     articles: Sequence[Article],
     embedder: Embedder,
     chunking: ChunkingConfig,
-) -> bool:
+) -> Manifest | None:
+    """The live manifest if the live index is intact and built from exactly these inputs."""
     try:
         generation = directory.live_generation()
         manifest = Manifest.read(generation / MANIFEST_FILE)
         check_files(generation, manifest)
     except (IndexNotFoundError, IndexDamagedError):
-        return False
-    return (
+        return None
+    same = (
         manifest.model == embedder.name
         and manifest.dimension == embedder.dimension
         and manifest.tokenizer == TOKENIZER_VERSION
         and manifest.chunking == chunking
         and manifest.articles == {a.doc_id: a.content_hash() for a in articles}
     )
+    return manifest if same else None
 
 
 def _load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
