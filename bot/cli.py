@@ -1,4 +1,4 @@
-"""The ``crosscheck`` command line: ``index`` and ``search``.
+"""The ``crosscheck`` command line: ``index``, ``search`` and ``ask``.
 
 Every command takes ``--index-dir`` (else ``CROSSCHECK_INDEX_DIR``, else a per-user data
 directory) and builds the index from the bundled articles the first time it is needed. Errors
@@ -27,7 +27,15 @@ from index import (
     make_embedder,
     open_index,
 )
-from retrieval import HybridSearcher, Passage, Retriever, SearchError, check_search
+from retrieval import (
+    Answer,
+    AnswerEngine,
+    HybridSearcher,
+    Passage,
+    Retriever,
+    SearchError,
+    check_search,
+)
 
 EXIT_ERROR = 1
 
@@ -111,6 +119,20 @@ def _parser() -> argparse.ArgumentParser:
         help="ranking to use (default hybrid)",
     )
     search.set_defaults(run=_search)
+
+    ask = commands.add_parser(
+        "ask", parents=[common], help="answer a question with every figure the sources give"
+    )
+    ask.add_argument("question", help="what to ask, e.g. 'how many people were injured?'")
+    ask.add_argument(
+        "--after",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="an earlier question of the conversation (repeat, oldest first) for follow-ups",
+    )
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.set_defaults(run=_ask)
     return parser
 
 
@@ -167,6 +189,34 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_passages(passages, index, sys.stdout)
     return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    check_search(args.question, 1)  # before a first build, not after
+    embedder = make_embedder(settings.embedder)
+    engine = AnswerEngine(_open_or_build(settings, embedder), embedder)
+    answer = engine.ask(args.question, args.after)
+    if args.json:
+        json.dump(
+            answer.to_json(), sys.stdout, ensure_ascii=not _speaks_unicode(sys.stdout), indent=2
+        )
+        sys.stdout.write("\n")
+    else:
+        _print_answer(answer, sys.stdout)
+    return 0
+
+
+def _print_answer(answer: Answer, out: TextIO) -> None:
+    print(answer.answer, file=out)
+    if answer.citations:
+        print("\nSources:", file=out)
+    for citation in answer.citations:
+        where = " · ".join(
+            part for part in (citation.source or citation.doc_id, citation.date) if part
+        )
+        print(f"[{citation.n}] {where}, chars {citation.start}-{citation.end}", file=out)
+        quote = " ".join(citation.quote.split())
+        print(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "), file=out)
 
 
 def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:

@@ -1,6 +1,12 @@
-"""Answering: hybrid search and rank fusion (figures and answers build on these)."""
+"""Answering: hybrid search and rank fusion, figures, question analysis, grouping and
+conflicts, and answers composed of cited quotes."""
 
+from retrieval.answer import Answer, AnswerFigure, Citation
+from retrieval.engine import AnswerConfig, AnswerEngine
+from retrieval.figures import Figure, extract_figures
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
+from retrieval.numbers import Number, Qualifier, find_numbers
+from retrieval.question import Question, analyse
 from retrieval.search import (
     HybridSearcher,
     Passage,
@@ -12,11 +18,23 @@ from retrieval.search import (
 
 __all__ = [
     "RRF_K",
+    "Answer",
+    "AnswerConfig",
+    "AnswerEngine",
+    "AnswerFigure",
+    "Citation",
+    "Figure",
     "HybridSearcher",
+    "Number",
     "Passage",
+    "Qualifier",
+    "Question",
     "Retriever",
     "SearchConfig",
     "SearchError",
+    "analyse",
     "check_search",
+    "extract_figures",
+    "find_numbers",
     "reciprocal_rank_fusion",
 ]
