@@ -20,6 +20,11 @@ class Bm25Scorer:
         self._model = BM25Okapi([list(terms) for terms in chunk_terms])
         self._size = len(chunk_terms)
 
+    def idf(self, term: str) -> float | None:
+        """The term's inverse document frequency as BM25 uses it, or None if no chunk has it."""
+        value = self._model.idf.get(term)
+        return None if value is None else float(value)
+
     def top(self, query_terms: Sequence[str], n: int) -> list[tuple[int, float]]:
         """The ``n`` best chunks as ``(chunk position, score)``, best first.
 

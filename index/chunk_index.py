@@ -1,5 +1,6 @@
 """A loaded index: the articles, their chunks, and BM25 and vector search over the chunks."""
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,15 @@ class ChunkIndex:
     def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """The ``n`` best chunks for ``query`` by BM25, as ``(position, score)``, best first."""
         return self.bm25.top(tokenize(query), n)
+
+    def term_weight(self, term: str) -> float:
+        """How informative an index term is: its BM25 IDF, or the largest IDF possible when no
+        chunk contains it (a word the articles never use says the most about a question)."""
+        weight = self.bm25.idf(term)
+        if weight is None:
+            n = len(self.chunks)
+            return math.log((n + 0.5) / 0.5)
+        return weight
 
     def dense_top(self, query_vector: Vectors, n: int) -> list[tuple[int, float]]:
         """The ``n`` chunks nearest to a query vector, as ``(position, cosine)``, best first."""
