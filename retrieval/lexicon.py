@@ -49,6 +49,7 @@ for _category, _forms in _THING_FORMS.items():
     for _form in _forms.split():
         THINGS[_form] = _category
 THING_WORDS = {category: tuple(forms.split()[:4]) for category, forms in _THING_FORMS.items()}
+CATEGORIES = frozenset(_THING_FORMS)
 
 # A figure of one of these measures a quantity of the unit rather than counting things.
 UNIT_DIMENSIONS = {
