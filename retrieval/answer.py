@@ -142,7 +142,7 @@ def shown(figure: Figure) -> str:
     """The figure with its noun as written ("at least 26 others", "two cruise missiles",
     "539 drones and 11 missiles", "seven-hour"), or with its unit where the sentence leaves the
     noun out ("23" in "23 were wounded" is "23 people")."""
-    if figure.phrase != figure.text or "-" in figure.text:
+    if figure.parts or figure.phrase != figure.text or "-" in figure.text:
         return figure.phrase
     return f"{figure.text} {unit_words(figure)}".strip()
 

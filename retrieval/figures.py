@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from corpus import Sentence
-from retrieval.claims import claimant
+from retrieval.claims import claims
 from retrieval.lexicon import (
     AERIAL,
     DEFAULT_THING,
@@ -34,6 +34,7 @@ _AUXILIARIES = frozenset(
     "were was are is have has had been be being will would also reportedly later each all "
     "then subsequently".split()
 )
+_PREPOSITIONS = frozenset("of in on at to from by for with across after before since".split())
 _NOUN_WINDOW = 4
 _BEFORE_WINDOW = 14
 _AFTER_WINDOW = 8
@@ -44,7 +45,8 @@ _HOME_TO = re.compile(r"\bhome\s+to\s+$")
 _LOCATIVE = re.compile(r"\b(?:across|in|at|on|over)\s+$")
 _PARTITIVE_WHOLE = re.compile(r"^\s+of\s+(?:the\s+)?(?:[\w-]+[’']s\s+)?$")
 _PLACE_AFTER_PREPOSITION = re.compile(
-    r"\b(?:in|near|around|outside|across|city of|town of|village of)\s+(?:and\s+around\s+)?"
+    r"\b(?:[Ii]n|[Nn]ear|[Aa]round|[Oo]utside|[Aa]cross|city of|town of|village of)\s+"
+    r"(?:and\s+around\s+)?"
     r"(?:the\s+)?(?:(?:eastern|western|northern|southern|central|frontline)\s+)?"
     r"(?:city\s+of\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)"
 )
@@ -174,7 +176,7 @@ class _Context:
             dict.fromkeys(m.group().rstrip(".") for m in MONTH_PATTERN.finditer(text))
         )
         self.cumulative = SCOPE_PHRASES.search(text) is not None
-        self.claimant = claimant(text)
+        self.claims = claims(text)
 
 
 def _figure(
@@ -218,7 +220,7 @@ def _figure(
         action=action,
         side=side,
         subject=subject,
-        claimant=context.claimant,
+        claimant=context.claims.at(number.start),
         whole=prior is not None
         and bool(_PARTITIVE_WHOLE.match(text[prior.end - sentence.start : number.start])),
         coordinated=coordinated,
@@ -297,7 +299,12 @@ def _subject(tokens: Sequence[_Token], i: int) -> str | None:
         i += 1
     words = []
     for token in tokens[i : i + 2]:
-        if not re.match(r"\w", token.text) or token.lower in _AUXILIARIES or action_of(token.lower):
+        if (
+            not re.match(r"\w", token.text)
+            or token.lower in _AUXILIARIES
+            or token.lower in _PREPOSITIONS
+            or action_of(token.lower)
+        ):
             break
         words.append(token.lower)
     return " ".join(words) or None

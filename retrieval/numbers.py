@@ -2,10 +2,12 @@
 
 Digits ("550", "1,000", "5,438", "3.5", "3 million"), number words ("one", "five", "three
 million", "twenty-one", parsed with text2num), hyphenated measures ("seven-hour", "620-mile"), and
-vague amounts ("dozens", "hundreds of", "several thousand"). A qualifier before the number ("at
-least", "more than", "over", "around", "nearly", "up to") is kept and turned into the range of
-values the figure allows. Not counts, and so not returned: years, dates, ages ("a 23-year-old"),
-clock times and names with digits ("155mm", "G20", "F-16").
+vague amounts ("dozens", "hundreds of", "several thousand"), percentages ("86%"), and "a
+child" / "a woman" as one. A qualifier before the number ("at least", "more than", "over",
+"around", "nearly", "up to") is kept and turned into the range of values the figure allows. Ages
+("a 23-year-old") come back with the unit "year-old", so they answer "how old", never "how many".
+Not returned at all: years, dates, clock times, fractions ("one-third") and names with digits
+("155mm", "G20", "F-16").
 """
 
 import math
@@ -86,8 +88,8 @@ _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_AFTER = r"(?:\s+(?:million|billion|thousand|mln|bn))?"
 
 _NUMBER = re.compile(
-    rf"(?<![\w.,/$-])(?:(?P<digits>{_DIGITS}){_SCALE_AFTER}|(?P<words>{_WORD_NUMBER}))"
-    r"(?P<hyphen>-(?P<unit>[a-z]+)(?:-(?P<unit2>[a-z]+))?)?(?![\w%]|[.,]\d)",
+    rf"(?<![\w.,/$:-])(?:(?P<digits>{_DIGITS}){_SCALE_AFTER}|(?P<words>{_WORD_NUMBER}))"
+    r"(?:(?P<hyphen>-(?P<unit>[a-z]+)(?:-(?P<unit2>[a-z]+))?)|(?P<percent>\s?%))?(?!\w|[.,]\d)",
     re.IGNORECASE,
 )
 # Vague amounts: lower and upper bound of what they can mean.
@@ -110,6 +112,7 @@ _VAGUE_PATTERN = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _AGE_UNITS = {"year", "years"}
+_FRACTIONS = {"third", "thirds", "half", "halves", "quarter", "quarters", "fifth", "fifths"}
 
 
 @dataclass(frozen=True)
@@ -140,9 +143,7 @@ _AGE = re.compile(r"(?<![\w.,-])(\d{1,3})-year-old\b")
 
 
 def find_numbers(text: str) -> list[Number]:
-    """Every quantity in ``text`` that may be a count or measure, in order. Ages ("a
-    23-year-old") come back with unit "year-old", so they can answer "how old", never "how
-    many"; "a child" and "a woman" are one."""
+    """Every quantity in ``text`` that may be a count or measure, in order."""
     found: list[Number] = []
     for match in _ONE_PERSON.finditer(text):
         found.append(_qualified(text, match.start(), match.end() - 1, 1.0, None))
@@ -154,7 +155,7 @@ def find_numbers(text: str) -> list[Number]:
         value = _value(match)
         if value is None or _not_a_count(text, match, value):
             continue
-        unit = (match.group("unit") or "").lower() or None
+        unit = "percent" if match.group("percent") else (match.group("unit") or "").lower() or None
         if unit is not None and match.group("unit2"):
             unit = None  # "23-year-old" is an age, filtered above; other double hyphens: no unit
         found.append(_qualified(text, match.start(), match.end(), value, unit))
@@ -199,6 +200,8 @@ def _not_a_count(text: str, match: re.Match[str], value: float) -> bool:
     # Ages: "a 23-year-old", "47 years old", "aged 47".
     if unit in _AGE_UNITS and (match.group("unit2") or "").lower() == "old":
         return True  # found as an age by _AGE
+    if unit in _FRACTIONS:
+        return True  # "one-third" is a share, not one of anything
     if re.match(r"\s+years?\s+old\b", after) or re.search(r"\baged\s+$", before):
         return True
     # A four-digit number from 1900 to 2099 is a year unless a counted noun follows it.

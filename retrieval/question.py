@@ -35,6 +35,9 @@ _PLACE = re.compile(
     r"\b(?:in|near|around|at|across|of)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*"
     r"(?:\s+(?:region|district|oblast|province))?)"
 )
+_PLACE_WITH_KIND = re.compile(
+    r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s+(?:region|district|oblast|province)\b"
+)
 # "how long is the front line", "how many hours did the onslaught ...": the subject of a measure.
 _SUBJECT = re.compile(
     r"\bhow\s+(?:long|far|old|much|many\s+[\w-]+)\s+(?:\w+\s+)?(?:is|was|are|were|did|does|do|had|has|"
@@ -46,6 +49,7 @@ _SUBJECT_STOP = frozenset(
     "been be on from last lasted when go going in of at for to did was were is had has with "
     "by".split()
 )
+_PLACE_KINDS = frozenset({"region", "district", "city", "station"})
 _NOT_A_NOUN = frozenset(
     "were was are is did do does have has had of in the times more people".split()
 )
@@ -145,10 +149,16 @@ def _analyse(text: str) -> Question:
         thing = DEFAULT_THING[action]
     months = tuple(m.group().rstrip(".") for m in MONTH_PATTERN.finditer(text))
     places = tuple(
-        m.group(1)
-        for m in _PLACE.finditer(text)
-        if not MONTH_PATTERN.fullmatch(m.group(1)) and m.group(1).lower() not in SIDES
+        dict.fromkeys(
+            [m.group(0) for m in _PLACE_WITH_KIND.finditer(text)]
+            + [
+                m.group(1)
+                for m in _PLACE.finditer(text)
+                if not MONTH_PATTERN.fullmatch(m.group(1)) and m.group(1).lower() not in SIDES
+            ]
+        )
     )
+    places = tuple(p for p in places if not any(p != q and p in q for q in places))
     return Question(
         text=text,
         numeric=bool(_NUMERIC.search(text)),
@@ -193,6 +203,9 @@ def _thing(words: Sequence[str]) -> tuple[str | None, str | None, tuple[str, ...
         thing = thing_of(lower[i])
         if thing is None or lower[i] in ("others", "other", "place", "places"):
             continue
+        named = i > 0 and words[i - 1][:1].isupper() and lower[i - 1] not in SIDES
+        if thing in _PLACE_KINDS and named:
+            continue  # "the Moscow region" names a place; it is not what is counted
         if (
             i + 2 < len(lower)
             and lower[i + 1] in ("and", "or")
@@ -210,7 +223,12 @@ def _thing(words: Sequence[str]) -> tuple[str | None, str | None, tuple[str, ...
         )
         return thing, side, modifiers
     counted = start and lower[start - 1] == "many" and start < len(lower)
-    if counted and lower[start].isalpha() and lower[start] not in _NOT_A_NOUN:
+    if (
+        counted
+        and lower[start].isalpha()
+        and lower[start] not in _NOT_A_NOUN
+        and action_of(lower[start]) is None  # "how many died?"
+    ):
         # "How many tanks": a thing no article counts in words crosscheck knows; kept as written
         # so that the answer can say the articles give no figure for tanks.
         return lower[start], None, ()
