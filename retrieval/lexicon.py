@@ -42,7 +42,13 @@ _THING_FORMS = {
     "week": "week weeks",
     "month": "month months",
     "year": "year years",
-    "percent": "percent per-cent %",
+    "percent": "percent per-cent pct %",
+    "dollar": "dollar dollars dlrs usd",
+    "euro": "euro euros",
+    "pound": "pound pounds stg",
+    "share": "share shares",
+    "barrel": "barrel barrels bpd",
+    "job": "job jobs",
     "age": "year-old",
 }
 for _category, _forms in _THING_FORMS.items():
