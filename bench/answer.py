@@ -49,7 +49,7 @@ def main() -> int:
                 engine.ask(pair["question"], pair.get("turns", []))
                 (cold if round_number == 0 else warm).append((time.perf_counter() - t) * 1000)
     print(f"answer latency, {len(pairs)} questions of {DEV_SET.name}, embedder {args.embedder}")
-    print(f"engine start + first answer (model loaded by the build): {load:.2f} s")
+    print(f"index and model load + first answer: {load:.2f} s")
     print(f"{'':24}{'p50 ms':>8}{'p95 ms':>8}{'mean ms':>9}{'n':>6}")
     for name, values in (("first ask (cold)", cold), ("warm", warm)):
         if values:
