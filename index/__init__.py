@@ -13,6 +13,7 @@ from index.errors import (
 from index.manifest import FORMAT_VERSION, Manifest
 from index.store import IndexDirectory
 from index.tokenizer import TOKENIZER_VERSION, tokenize
+from index.update import UnknownArticleError, UpdateReport, update_index
 
 __all__ = [
     "FORMAT_VERSION",
@@ -30,8 +31,11 @@ __all__ = [
     "IndexWriteError",
     "Manifest",
     "MiniLMEmbedder",
+    "UnknownArticleError",
+    "UpdateReport",
     "build_index",
     "make_embedder",
     "open_index",
     "tokenize",
+    "update_index",
 ]

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from corpus import Article, ChunkingConfig
+from corpus import Article, Chunk, ChunkingConfig
 from index.bm25 import Bm25Scorer
 from index.chunk_index import ChunkIndex
-from index.embedders import Embedder
+from index.embedders import Embedder, Vectors
 from index.errors import (
     IndexDamagedError,
     IndexMismatchError,
@@ -95,7 +95,10 @@ def build_index(
         except OSError as error:
             raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
         try:
-            count = _write_generation(temporary, articles, embedder, chunking, progress)
+            chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
+            vectors = _embed(chunks, embedder, progress)
+            write_generation(temporary, articles, chunks, vectors, embedder, chunking)
+            count = len(chunks)
             directory.publish(temporary)
         except OSError as error:
             directory.discard(temporary)
@@ -120,7 +123,7 @@ def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
     for attempt in range(3):
         generation = directory.live_generation()
         try:
-            return _load_generation(generation, embedder)
+            return load_generation(generation, embedder)
         except IndexDamagedError as error:
             # A writer may have published a newer generation and removed this one meanwhile.
             if attempt < 2 and directory.live_generation() != generation:
@@ -133,15 +136,7 @@ def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
     raise IndexStoreError(f"the index in {index_dir} kept changing while it was being read")
 
 
-def _write_generation(
-    folder: Path,
-    articles: Sequence[Article],
-    embedder: Embedder,
-    chunking: ChunkingConfig,
-    progress: bool,
-) -> int:
-    chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
-    terms = [tokenize(chunk.text) for chunk in chunks]
+def _embed(chunks: Sequence[Chunk], embedder: Embedder, progress: bool) -> Vectors:
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     with tqdm(
         total=len(chunks), unit="chunk", desc="embedding", disable=not progress, leave=False
@@ -150,6 +145,19 @@ def _write_generation(
             batch = [c.text for c in chunks[start : start + EMBED_BATCH]]
             vectors[start : start + len(batch)] = embedder.embed(batch)
             bar.update(len(batch))
+    return vectors
+
+
+def write_generation(
+    folder: Path,
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    vectors: Vectors,
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+) -> None:
+    """Write a complete generation into ``folder``: data files, then the manifest."""
+    terms = [tokenize(chunk.text) for chunk in chunks]
     write_articles(folder / ARTICLES_FILE, articles)
     write_chunks(folder / CHUNKS_FILE, chunks, terms)
     VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
@@ -164,7 +172,6 @@ def _write_generation(
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     write_manifest(folder / MANIFEST_FILE, manifest)
-    return len(chunks)
 
 
 def _up_to_date_manifest(
@@ -190,7 +197,12 @@ def _up_to_date_manifest(
     return manifest if same else None
 
 
-def _load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
+def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
+    """Load and check one generation folder.
+
+    Raises:
+        IndexDamagedError, IndexMismatchError: as ``open_index`` (without the rebuild hint).
+    """
     manifest = Manifest.read(generation / MANIFEST_FILE)
     if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
         raise IndexMismatchError(

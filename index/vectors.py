@@ -1,5 +1,6 @@
 """Exact inner-product search over unit vectors with faiss (so scores are cosines)."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
@@ -48,6 +49,11 @@ class VectorIndex:
     def size(self) -> int:
         """Number of vectors."""
         return int(self._index.ntotal)
+
+    def reconstruct(self, positions: Sequence[int]) -> Vectors:
+        """The stored vectors at ``positions``, in that order."""
+        everything = self._index.reconstruct_n(0, self.size)
+        return np.ascontiguousarray(everything[np.asarray(positions, dtype=np.int64)])
 
     def top(self, query: Vectors, n: int) -> list[tuple[int, float]]:
         """The ``n`` nearest chunks to one query vector as ``(chunk position, cosine)``."""

@@ -1,0 +1,95 @@
+"""Add, replace and remove articles without re-embedding the rest of the index.
+
+An update writes a whole new generation, like a build, and swaps it in atomically: readers see
+the old index or the new one, never a mix, and a 2xx from the server means the new generation is
+on disk. Only the changed articles' chunks are embedded; every other chunk keeps its vector,
+read back from the live faiss index.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus import Article
+from index.build import load_generation, write_generation
+from index.chunk_index import ChunkIndex
+from index.embedders import Embedder
+from index.errors import IndexWriteError
+from index.store import IndexDirectory
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What an update did, and the index it published."""
+
+    index: ChunkIndex
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    embedded_chunks: int
+    seconds: float
+
+
+class UnknownArticleError(KeyError):
+    """An update removes a doc id the index does not hold."""
+
+
+def update_index(
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    add: Sequence[Article] = (),
+    remove: Sequence[str] = (),
+) -> UpdateReport:
+    """Add (or replace, by doc id) ``add`` and delete ``remove`` in the live index.
+
+    Raises:
+        IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``.
+        UnknownArticleError: a doc id in ``remove`` is not in the index.
+        IndexWriteError: writing failed; the previous index is intact.
+        ValueError: the update would leave the index with no articles.
+    """
+    started = time.monotonic()
+    directory = IndexDirectory(index_dir)
+    with directory.write_lock():
+        live = load_generation(directory.live_generation(), embedder)
+        missing = [doc_id for doc_id in remove if doc_id not in live.articles]
+        if missing:
+            raise UnknownArticleError(missing[0])
+        changed = {a.doc_id for a in add} | set(remove)
+        articles = [a for a in live.articles.values() if a.doc_id not in changed] + list(add)
+        if not articles:
+            raise ValueError("an index cannot be left with no articles")
+        kept = [i for i, c in enumerate(live.chunks) if c.doc_id not in changed]
+        new_chunks = [c for a in add for c in a.chunks(live.manifest.chunking)]
+        vectors = np.zeros((len(kept) + len(new_chunks), embedder.dimension), dtype=np.float32)
+        if kept:
+            vectors[: len(kept)] = live.vectors.reconstruct(kept)
+        if new_chunks:
+            vectors[len(kept) :] = embedder.embed([c.text for c in new_chunks])
+        chunks = [live.chunks[i] for i in kept] + new_chunks
+        try:
+            temporary = directory.new_generation()
+        except OSError as error:
+            raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
+        try:
+            write_generation(temporary, articles, chunks, vectors, embedder, live.manifest.chunking)
+            final = directory.publish(temporary)
+        except OSError as error:
+            directory.discard(temporary)
+            raise IndexWriteError(
+                f"writing the index in {index_dir} failed ({error}); the previous index is intact"
+            ) from None
+        except BaseException:
+            directory.discard(temporary)
+            raise
+        index = load_generation(final, embedder)
+    return UpdateReport(
+        index=index,
+        added=tuple(a.doc_id for a in add),
+        removed=tuple(remove),
+        embedded_chunks=len(new_chunks),
+        seconds=time.monotonic() - started,
+    )
