@@ -133,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
     ask.set_defaults(run=_ask)
+
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve the chat API and the chat page"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -217,6 +224,16 @@ def _print_answer(answer: Answer, out: TextIO) -> None:
         print(f"[{citation.n}] {where}, chars {citation.start}-{citation.end}", file=out)
         quote = " ".join(citation.quote.split())
         print(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "), file=out)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.api import create_app
+
+    print(f"crosscheck: serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
 
 
 def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:

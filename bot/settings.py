@@ -23,11 +23,17 @@ class Settings:
 
     ``index_dir``: where the index lives (``CROSSCHECK_INDEX_DIR``; default a per-user data
     directory). ``embedder``: ``minilm`` (the real model, default) or ``hash`` (a fast
-    deterministic stand-in, for tests) (``CROSSCHECK_EMBEDDER``).
+    deterministic stand-in, for tests) (``CROSSCHECK_EMBEDDER``). ``api_key``: when set, API
+    routes need ``Authorization: Bearer <key>`` (``CROSSCHECK_API_KEY``).
+    ``max_body_bytes``: larger request bodies get 413 (``CROSSCHECK_MAX_BODY_BYTES``).
+    ``max_message_chars``: longer chat messages get 422 (``CROSSCHECK_MAX_MESSAGE_CHARS``).
     """
 
     index_dir: Path
     embedder: EmbedderKind = EmbedderKind.MINILM
+    api_key: str | None = None
+    max_body_bytes: int = 5_000_000
+    max_message_chars: int = 2_000
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -40,7 +46,22 @@ class Settings:
         embedder = parse_enum(
             EmbedderKind, environ.get("CROSSCHECK_EMBEDDER", "minilm"), "CROSSCHECK_EMBEDDER"
         )
-        return cls(index_dir=Path(index_dir).expanduser(), embedder=embedder)
+        return cls(
+            index_dir=Path(index_dir).expanduser(),
+            embedder=embedder,
+            api_key=environ.get("CROSSCHECK_API_KEY") or None,
+            max_body_bytes=_positive(environ, "CROSSCHECK_MAX_BODY_BYTES", 5_000_000),
+            max_message_chars=_positive(environ, "CROSSCHECK_MAX_MESSAGE_CHARS", 2_000),
+        )
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise SettingsError(f"{name} has value {value!r}: not a positive whole number")
+    return int(value)
 
 
 def default_index_dir() -> Path:

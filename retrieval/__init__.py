@@ -2,7 +2,7 @@
 conflicts, and answers composed of cited quotes."""
 
 from retrieval.answer import Answer, AnswerFigure, Citation
-from retrieval.engine import AnswerConfig, AnswerEngine
+from retrieval.engine import AnswerConfig, AnswerEngine, ArticleFilter
 from retrieval.figures import Figure, extract_figures
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
 from retrieval.numbers import Number, Qualifier, find_numbers
@@ -22,6 +22,7 @@ __all__ = [
     "AnswerConfig",
     "AnswerEngine",
     "AnswerFigure",
+    "ArticleFilter",
     "Citation",
     "Figure",
     "HybridSearcher",

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from corpus import Sentence
+from corpus import Article, Sentence
 from index import ChunkIndex, Embedder, tokenize
 from index.embedders import Vectors
 from retrieval.answer import (
@@ -31,6 +31,32 @@ MEASURE_SHARE = 0.75
 # How much of a sentence's score is the words it shares with the question, the rest being its
 # embedding's cosine similarity to the question's.
 LEXICAL_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles an answer may use: by outlet (any of ``sources``, compared without case)
+    and by date (``since`` and ``until``, ISO dates, inclusive; an undated article is left out
+    when either is set)."""
+
+    sources: frozenset[str] | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def admits(self, article: Article) -> bool:
+        """Whether ``article`` passes the filter."""
+        if self.sources is not None:
+            wanted = {s.casefold() for s in self.sources}
+            if (article.source or "").casefold() not in wanted:
+                return False
+        if self.since is not None or self.until is not None:
+            if article.date is None:
+                return False
+            if self.since is not None and article.date < self.since:
+                return False
+            if self.until is not None and article.date > self.until:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -63,8 +89,14 @@ class AnswerEngine:
         self._embedder = embedder
         self._vectors: dict[tuple[str, int], Vectors] = {}
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
-        """Answer ``question``; ``history`` holds the conversation's earlier questions.
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: ArticleFilter | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``history`` holds the conversation's earlier questions;
+        ``filters`` keeps only some articles (by outlet and date).
 
         Raises:
             SearchError: the question is empty.
@@ -72,6 +104,9 @@ class AnswerEngine:
         check_search(question, 1)
         asked = analyse(question, history)
         passages = self._searcher.search(_search_query(asked, history), self._config.passages)
+        if filters is not None:
+            articles = self._index.articles
+            passages = [p for p in passages if filters.admits(articles[p.doc_id])]
         sentences = self._passage_sentences(passages)
         citations = Citations(self._index.articles)
         if asked.numeric and asked.has_measure:

@@ -13,6 +13,8 @@ from retrieval.lexicon import MONTH_PATTERN, MONTHS
 
 # A place or month counts as the story's own when at least this share of articles name it.
 FOCUS_SHARE = 0.5
+# A place named by this share of the articles is where the story happens.
+MAIN_SHARE = 0.8
 _SIDE_WEAPON = re.compile(
     r"\b(Russian|Ukrainian)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|UAVs?|air\s+weapons)\b"
 )
@@ -58,6 +60,13 @@ class Focus:
             needed = max(1, math.ceil(FOCUS_SHARE * len(self.texts)))
             self._places[place] = sum(place in text for text in self.texts) >= needed
         return self._places[place]
+
+    def is_main_place(self, place: str) -> bool:
+        """Whether nearly every article names ``place`` (Kyiv, in the Kyiv corpus): a question
+        asking about it asks about the story itself, not a side story within it."""
+        return sum(place in text for text in self.texts) >= max(
+            1, math.ceil(MAIN_SHARE * len(self.texts))
+        )
 
     def is_focus_month(self, month: str) -> bool:
         """Whether ``month`` ("June", "Jul") is the story's own month."""

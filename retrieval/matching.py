@@ -146,7 +146,7 @@ def _off_focus(figure: Figure, question: Question, focus: Focus) -> bool:
     """Whether the figure belongs to a side story the question did not ask about."""
     if figure.cumulative:
         return True
-    asked_places = [p.lower() for p in question.places if not focus.is_focus_place(p)]
+    asked_places = [p.lower() for p in question.places if not focus.is_main_place(p)]
     if asked_places:
         # "in the Moscow region": the figure's sentence must be about that place.
         text = figure.sentence.text.lower()

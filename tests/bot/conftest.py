@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -65,3 +65,65 @@ def bundled_index(_bundled_index_template: Path, tmp_path: Path) -> Path:
 def bundled_doc_ids() -> set[str]:
     """The doc ids of the bundled articles: their file stems."""
     return {path.stem for path in bundled_articles_dir().glob("*.txt")}
+
+
+class LiveServer:
+    """A crosscheck server run by uvicorn in a thread on 127.0.0.1."""
+
+    def __init__(self, index_dir: Path, environ: Mapping[str, str] | None = None) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        from bot.api import create_app
+        from bot.settings import Settings
+
+        settings = Settings.from_environ(
+            {
+                "CROSSCHECK_INDEX_DIR": str(index_dir),
+                "CROSSCHECK_EMBEDDER": "hash",
+                **(environ or {}),
+            }
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        import time
+
+        import httpx
+
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("the server did not become ready in 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(bundled_index: Path) -> Iterator[LiveServer]:
+    """A running server (stand-in embedder) over a fresh copy of the bundled index."""
+    with LiveServer(bundled_index) as server:
+        yield server
+
+
+@pytest.fixture
+def start_server() -> Callable[..., LiveServer]:
+    """``start_server(index_dir, environ=None)``: a LiveServer to use in a ``with`` block."""
+    return LiveServer

@@ -1,0 +1,268 @@
+"""The HTTP API: health, chat with follow-ups, articles, and the chat page.
+
+``create_app`` builds the app; the index loads in the background at start-up, so ``/health``
+answers 503 until it is ready and 200 after.
+"""
+
+import hmac
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.api_errors import ApiError, BodyLimit, ErrorBody, install_error_handlers
+from bot.conversations import ConversationLimits, ConversationStore
+from bot.service import CrossCheck, NotReadyError, UnknownDocumentError
+from bot.settings import Settings
+from corpus import ArticleFileError
+from index import Embedder, IndexStoreError, make_embedder
+from retrieval import ArticleFilter, SearchError
+
+STATIC = Path(str(resources.files("bot") / "static"))
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Malformed JSON",
+        401: "Missing or wrong API key",
+        404: "No such article",
+        413: "Request body too large",
+        422: "Invalid request",
+        503: "The index is still loading",
+    }.items()
+}
+
+
+class Filters(BaseModel):
+    """Which articles an answer may use."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[str] | None = None
+    since: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    until: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ChatRequest(BaseModel):
+    """A chat message; ``conversation_id`` continues a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    message: str
+    conversation_id: str | None = Field(None, max_length=100)
+    filters: Filters | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty")
+        return value
+
+
+class ArticleRequest(BaseModel):
+    """An article to add or replace."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+    doc_id: str | None = None
+
+
+class ArticleSummary(BaseModel):
+    """An article in a listing."""
+
+    doc_id: str
+    source: str | None
+    date: str | None
+    title: str | None
+    length: int
+
+
+class ArticleBody(BaseModel):
+    """An article with its text; every citation's offsets index into ``text``."""
+
+    doc_id: str
+    source: str | None
+    date: str | None
+    title: str | None
+    url: str | None
+    text: str
+
+
+class Health(BaseModel):
+    """The service is up and how much it holds."""
+
+    status: str
+    articles: int
+    chunks: int
+
+
+def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
+    """The crosscheck app over ``settings.index_dir`` (the embedder defaults to the settings')."""
+    service = CrossCheck(settings.index_dir, embedder or make_embedder(settings.embedder))
+    conversations = ConversationStore(ConversationLimits())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loader = threading.Thread(target=_start, args=(service,), daemon=True)
+        loader.start()
+        yield
+
+    app = FastAPI(
+        title="crosscheck",
+        description="Every figure the news sources give, each with its exact words.",
+        lifespan=lifespan,
+        responses=ERRORS,
+    )
+    app.state.crosscheck = service
+    app.state.conversations = conversations
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    authorized = [Depends(_api_key_check(settings.api_key))]
+
+    @app.get("/health", response_model=Health)
+    def health() -> Any:
+        if not service.ready:
+            message = service.error or "the index is still loading"
+            return JSONResponse(
+                {"error": {"message": message, "type": "not_ready"}}, status_code=503
+            )
+        articles, chunks = service.counts()
+        return {"status": "ok", "articles": articles, "chunks": chunks}
+
+    @app.post("/chat", dependencies=authorized)
+    def chat(request: ChatRequest) -> dict[str, Any]:
+        _check_length(request.message, settings.max_message_chars)
+        conversation_id = request.conversation_id or conversations.new_id()
+        history = conversations.history(conversation_id)
+        answer = _ready(lambda: service.ask(request.message, history, _filter(request.filters)))
+        conversations.record(conversation_id, request.message)
+        return {**answer.to_json(), "conversation_id": conversation_id}
+
+    @app.get("/articles", dependencies=authorized)
+    def list_articles() -> dict[str, list[ArticleSummary]]:
+        articles = _ready(service.articles)
+        return {"articles": [_summary(a) for a in articles]}
+
+    @app.get("/articles/{doc_id}", response_model=ArticleBody, dependencies=authorized)
+    def get_article(doc_id: str) -> Any:
+        article = _ready(lambda: _article(service, doc_id))
+        return {
+            "doc_id": article.doc_id,
+            "source": article.source,
+            "date": article.date,
+            "title": article.title,
+            "url": article.url,
+            "text": article.text,
+        }
+
+    @app.post("/articles", status_code=201, dependencies=authorized)
+    def post_article(request: ArticleRequest) -> dict[str, Any]:
+        try:
+            article, replaced = _ready(
+                lambda: service.ingest(
+                    request.text,
+                    doc_id=request.doc_id,
+                    title=request.title,
+                    source=request.source,
+                    date=request.date,
+                    url=request.url,
+                )
+            )
+        except ArticleFileError as error:
+            raise ApiError(422, str(error), "invalid_article") from None
+        return {**_summary(article).model_dump(), "replaced": replaced}
+
+    @app.delete("/articles/{doc_id}", dependencies=authorized)
+    def delete_article(doc_id: str) -> dict[str, str]:
+        try:
+            _ready(lambda: service.delete(doc_id))
+        except UnknownDocumentError:
+            raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found") from None
+        except ValueError as error:
+            raise ApiError(409, str(error), "conflict") from None
+        return {"deleted": doc_id}
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _start(service: CrossCheck) -> None:
+    try:
+        service.start()
+    except Exception:  # kept on the service as .error; /health reports it
+        return
+
+
+def _ready(call: Any) -> Any:
+    try:
+        return call()
+    except NotReadyError as error:
+        raise ApiError(503, str(error), "not_ready") from None
+    except SearchError as error:
+        raise ApiError(422, str(error), "invalid_request") from None
+    except IndexStoreError as error:
+        raise ApiError(503, str(error), "index_unavailable") from None
+
+
+def _article(service: CrossCheck, doc_id: str) -> Any:
+    try:
+        return service.article(doc_id)
+    except UnknownDocumentError:
+        raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found") from None
+
+
+def _summary(article: Any) -> ArticleSummary:
+    return ArticleSummary(
+        doc_id=article.doc_id,
+        source=article.source,
+        date=article.date,
+        title=article.title,
+        length=len(article.text),
+    )
+
+
+def _filter(filters: Filters | None) -> ArticleFilter | None:
+    if filters is None:
+        return None
+    return ArticleFilter(
+        sources=frozenset(filters.sources) if filters.sources is not None else None,
+        since=filters.since,
+        until=filters.until,
+    )
+
+
+def _check_length(message: str, limit: int) -> None:
+    if len(message) > limit:
+        raise ApiError(
+            422,
+            f"message: {len(message)} characters, more than the limit of {limit}",
+            "message_too_long",
+        )
+
+
+def _api_key_check(key: str | None) -> Any:
+    def check(authorization: Annotated[str | None, Header()] = None) -> None:
+        if key is None:
+            return
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), key.encode()):
+            raise ApiError(
+                401, "missing or wrong API key (Authorization: Bearer <key>)", "unauthorized"
+            )
+
+    return check

@@ -1,0 +1,164 @@
+"""The chat API on a real uvicorn server on 127.0.0.1 (stand-in embedder)."""
+
+import concurrent.futures
+from pathlib import Path
+
+import httpx
+
+from corpus import bundled_articles_dir
+
+KHARKIV = {
+    "text": "Russia launched 40 drones at Kharkiv overnight, officials said. "
+    "Three people were injured in Kharkiv.",
+    "source": "Test Wire",
+    "date": "2025-07-05",
+    "doc_id": "kharkiv-1",
+}
+
+
+def test_health_counts_articles_and_chunks(live_server):
+    response = httpx.get(f"{live_server.url}/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["articles"] == 5 and body["chunks"] > 5
+
+
+def test_chat_answers_with_the_contract_and_a_conversation_id(live_server):
+    response = httpx.post(f"{live_server.url}/chat", json={"message": "How many were injured?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {
+        "question", "answer", "conflict", "figures", "related", "citations", "conversation_id"
+    }  # fmt: skip
+    assert body["conflict"] is True
+    assert sorted(f["value"] for f in body["figures"]) == [23, 26]
+    for citation in body["citations"]:
+        article = httpx.get(f"{live_server.url}/articles/{citation['doc_id']}").json()
+        assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
+
+
+def test_follow_ups_keep_the_place_and_change_the_measure(live_server):
+    first = httpx.post(
+        f"{live_server.url}/chat", json={"message": "How many people were injured in Kyiv?"}
+    ).json()
+    conversation = first["conversation_id"]
+    killed = httpx.post(
+        f"{live_server.url}/chat",
+        json={"message": "And how many were killed?", "conversation_id": conversation},
+    ).json()
+    hospital = httpx.post(
+        f"{live_server.url}/chat",
+        json={"message": "What about hospitalized?", "conversation_id": conversation},
+    ).json()
+    assert killed["conversation_id"] == hospital["conversation_id"] == conversation
+    assert [f["value"] for f in killed["figures"]] == [1]
+    assert [f["value"] for f in hospital["figures"]] == [14]
+
+
+def test_filters_keep_only_the_chosen_outlets(live_server):
+    body = httpx.post(
+        f"{live_server.url}/chat",
+        json={"message": "How many were injured?", "filters": {"sources": ["ICIR"]}},
+    ).json()
+    assert {c["doc_id"] for c in body["citations"]} == {"003_5e91e654f1826207"}
+    assert [f["value"] for f in body["figures"]] == [23] and body["conflict"] is False
+
+
+def test_articles_list_and_text(live_server):
+    listing = httpx.get(f"{live_server.url}/articles").json()["articles"]
+    assert [a["doc_id"] for a in listing] == sorted(
+        p.stem for p in bundled_articles_dir().glob("*.txt")
+    )
+    first = listing[0]
+    article = httpx.get(f"{live_server.url}/articles/{first['doc_id']}").json()
+    assert set(article) == {"doc_id", "source", "date", "title", "url", "text"}
+    assert len(article["text"]) == first["length"]
+
+
+def test_ingest_ask_restart_ask_delete(start_server, bundled_index: Path):
+    with start_server(bundled_index) as server:
+        created = httpx.post(f"{server.url}/articles", json=KHARKIV)
+        assert created.status_code == 201
+        assert created.json()["doc_id"] == "kharkiv-1" and created.json()["replaced"] is False
+        answer = httpx.post(
+            f"{server.url}/chat", json={"message": "How many drones were launched at Kharkiv?"}
+        ).json()
+        assert [f["value"] for f in answer["figures"]] == [40]
+    with start_server(bundled_index) as server:  # durable: a new process finds it
+        assert httpx.get(f"{server.url}/health").json()["articles"] == 6
+        answer = httpx.post(
+            f"{server.url}/chat", json={"message": "How many drones were launched at Kharkiv?"}
+        ).json()
+        assert [f["value"] for f in answer["figures"]] == [40]
+        assert httpx.delete(f"{server.url}/articles/kharkiv-1").json() == {"deleted": "kharkiv-1"}
+        assert httpx.get(f"{server.url}/articles/kharkiv-1").status_code == 404
+        assert httpx.get(f"{server.url}/health").json()["articles"] == 5
+
+
+def test_queries_from_threads_while_articles_are_ingested(live_server):
+    def ask(_: int) -> int:
+        return httpx.post(
+            f"{live_server.url}/chat",
+            json={"message": "How many missiles were launched?"},
+            timeout=30,
+        ).status_code
+
+    def ingest(n: int) -> int:
+        article = {**KHARKIV, "doc_id": f"kharkiv-{n}"}
+        return httpx.post(f"{live_server.url}/articles", json=article, timeout=30).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        asked = [pool.submit(ask, n) for n in range(40)]
+        ingested = [pool.submit(ingest, n) for n in range(5)]
+        statuses = [f.result() for f in asked + ingested]
+    assert statuses == [200] * 40 + [201] * 5
+    assert httpx.get(f"{live_server.url}/health").json()["articles"] == 10
+
+
+def error(response: httpx.Response) -> tuple[int, str]:
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"message", "type"}
+    return response.status_code, body["error"]["type"]
+
+
+def test_bad_requests_get_json_errors(live_server):
+    url = live_server.url
+    assert error(
+        httpx.post(
+            f"{url}/chat", content=b'{"message": ', headers={"content-type": "application/json"}
+        )
+    ) == (400, "invalid_json")
+    assert error(httpx.post(f"{url}/chat", json={"message": "  "})) == (422, "invalid_request")
+    assert error(httpx.post(f"{url}/chat", json={"message": 5})) == (422, "invalid_request")
+    assert error(httpx.post(f"{url}/chat", json={})) == (422, "invalid_request")
+    assert error(httpx.post(f"{url}/chat", json={"message": "x" * 5000})) == (
+        422,
+        "message_too_long",
+    )
+    assert error(httpx.get(f"{url}/articles/no-such-doc")) == (404, "not_found")
+    assert error(httpx.delete(f"{url}/articles/no-such-doc")) == (404, "not_found")
+    assert error(httpx.post(f"{url}/articles", json={"text": ""})) == (422, "invalid_article")
+    assert error(httpx.post(f"{url}/articles", json={"text": "Ten drones.", "doc_id": "../x"})) == (
+        422,
+        "invalid_article",
+    )
+    too_big = b'{"text": "' + b"a" * 6_000_000 + b'"}'
+    assert error(
+        httpx.post(f"{url}/articles", content=too_big, headers={"content-type": "application/json"})
+    ) == (413, "request_too_large")
+    assert httpx.get(f"{url}/health").status_code == 200
+
+
+def test_an_api_key_guards_every_route_but_health_and_the_page(start_server, bundled_index: Path):
+    with start_server(bundled_index, {"CROSSCHECK_API_KEY": "s3cret"}) as server:
+        assert httpx.get(f"{server.url}/health").status_code == 200
+        assert httpx.get(f"{server.url}/").status_code == 200
+        assert error(httpx.post(f"{server.url}/chat", json={"message": "How many?"})) == (
+            401,
+            "unauthorized",
+        )
+        assert error(
+            httpx.get(f"{server.url}/articles", headers={"Authorization": "Bearer nope"})
+        ) == (401, "unauthorized")
+        ok = httpx.get(f"{server.url}/articles", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
