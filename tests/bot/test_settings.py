@@ -1,0 +1,50 @@
+"""Settings come from CROSSCHECK_* variables, checked where they enter."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+from index import EmbedderKind
+
+
+def test_defaults() -> None:
+    settings = Settings.from_environ({})
+    assert settings.embedder is EmbedderKind.MINILM
+    assert settings.api_key is None
+    assert settings.index_dir.name == "index" and "crosscheck" in str(settings.index_dir)
+    assert (settings.max_body_bytes, settings.max_message_chars) == (5_000_000, 2_000)
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_environ(
+        {
+            "CROSSCHECK_INDEX_DIR": "/tmp/somewhere",
+            "CROSSCHECK_EMBEDDER": "HASH",
+            "CROSSCHECK_API_KEY": "k",
+            "CROSSCHECK_MAX_BODY_BYTES": "1000",
+            "CROSSCHECK_MAX_MESSAGE_CHARS": "50",
+        }
+    )
+    assert settings == Settings(Path("/tmp/somewhere"), EmbedderKind.HASH, "k", 1000, 50)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "CROSSCHECK_EMBEDDER",
+            "bert",
+            "CROSSCHECK_EMBEDDER has value 'bert': not one of minilm, hash",
+        ),
+        (
+            "CROSSCHECK_MAX_BODY_BYTES",
+            "-5",
+            "CROSSCHECK_MAX_BODY_BYTES has value '-5': not a positive",
+        ),
+        ("CROSSCHECK_MAX_MESSAGE_CHARS", "lots", "CROSSCHECK_MAX_MESSAGE_CHARS has value 'lots'"),
+    ],
+)
+def test_bad_values_name_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_environ({name: value})
