@@ -1,0 +1,75 @@
+"""The server's life: 503 while the index loads, and an index shared with `crosscheck index`."""
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from bot.api import create_app
+from bot.settings import Settings
+from index import HashEmbedder
+
+
+class GatedEmbedder(HashEmbedder):
+    """The stand-in embedder, holding every call until ``gate`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        self.gate.wait(timeout=60)
+        return super().embed(texts)
+
+
+def test_health_is_503_until_the_index_is_ready(tmp_path: Path) -> None:
+    embedder = GatedEmbedder()
+    settings = Settings.from_environ({"CROSSCHECK_INDEX_DIR": str(tmp_path / "index")})
+    app = create_app(settings, embedder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                loading = httpx.get(f"{url}/health")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert loading.status_code == 503
+        assert loading.json()["error"]["type"] == "not_ready"
+        chat = httpx.post(f"{url}/chat", json={"message": "How many were injured?"})
+        assert chat.status_code == 503
+        embedder.gate.set()
+        while time.monotonic() < deadline and httpx.get(f"{url}/health").status_code != 200:
+            time.sleep(0.05)
+        assert httpx.get(f"{url}/health").json()["articles"] == 5
+    finally:
+        embedder.gate.set()
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_a_rebuild_by_the_command_line_is_served_next(
+    live_server, bundled_index: Path, crosscheck, tmp_path: Path
+) -> None:
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "odesa-1.txt").write_text(
+        "Russia launched 12 drones at Odesa overnight, the navy said.", encoding="utf-8"
+    )
+    result = crosscheck("index", folder, "--index-dir", bundled_index, "--embedder", "hash")
+    assert result.returncode == 0, result.stderr
+    assert httpx.get(f"{live_server.url}/health").json()["articles"] == 1
+    answer = httpx.post(
+        f"{live_server.url}/chat", json={"message": "How many drones were launched at Odesa?"}
+    ).json()
+    assert [f["value"] for f in answer["figures"]] == [12]
