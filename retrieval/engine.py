@@ -1,6 +1,6 @@
 """The answer engine: question in, every figure the sources give out, each with its quotes."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -116,41 +116,7 @@ class AnswerEngine:
     def _numeric(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
     ) -> Answer:
-        answers: list[Figure] = []
-        related: list[Figure] = []
-        for sentence in sentences:
-            context = self._previous_sentence(sentence)
-            for figure in self._figures(sentence):
-                role = classify(figure, asked, self._focus, context)
-                if role is Role.ANSWER:
-                    answers.append(figure)
-                elif role is Role.RELATED and not figure.parts:
-                    related.append(figure)
-        if asked.dimension != "count" and answers:
-            # A measure answers best where the sentence says most about the asked subject.
-            weight = self._index.term_weight
-            overlap = {
-                id(f): subject_overlap(f, asked, self._previous_sentence(f.sentence), weight)
-                for f in answers
-            }
-            enough = max(overlap.values()) * MEASURE_SHARE
-            kept = {(f.value, f.thing) for f in answers if overlap[id(f)] >= enough}
-            # Another report of a kept value supports it, however it is worded.
-            related = [f for f in answers if (f.value, f.thing) not in kept] + related
-            answers = [f for f in answers if (f.value, f.thing) in kept]
-        if any(not is_vague(f) for f in answers):
-            # "hundreds of Shahed drones" beside "539 drones": context, not another count.
-            related = [f for f in answers if is_vague(f)] + related
-            answers = [f for f in answers if not is_vague(f)]
-        if asked.thing is None and asked.dimension == "count" and answers:
-            # "How many were intercepted?": answer for what most articles count; the rest relate.
-            docs: dict[str | None, set[str]] = {}
-            for figure in answers:
-                docs.setdefault(figure.thing, set()).add(figure.doc_id)
-            main = max(docs, key=lambda thing: len(docs[thing]))
-            related = [f for f in answers if f.thing != main and not f.parts] + related
-            answers = [f for f in answers if f.thing == main]
-            asked = replace(asked, thing=main)
+        asked, answers, related = self._choose_figures(asked, sentences)
         groups = group_figures(answers)
         figures = tuple(answer_figure(g, citations) for g in groups)
         conflict = has_conflict(answers)
@@ -183,10 +149,7 @@ class AnswerEngine:
                 + "."
             )
         if not figures:
-            closest = self._best_sentences(asked, sentences, minimum=0.0)
-            if closest:
-                markers = "".join(f"[{citations.cite_sentence(s).n}]" for s in closest)
-                lines.append(f"The closest passages are {markers}.")
+            lines.extend(self._closest(asked, sentences, citations))
         return Answer(
             question=asked.text,
             answer="\n".join(lines),
@@ -195,6 +158,58 @@ class AnswerEngine:
             related=related_figures,
             citations=citations.all(),
         )
+
+    def _choose_figures(
+        self, asked: Question, sentences: Sequence[Sentence]
+    ) -> tuple[Question, list[Figure], list[Figure]]:
+        """The figures that answer, and the related ones, best first; and the question with
+        the counted thing filled in when it left it out."""
+        answers: list[Figure] = []
+        related: list[Figure] = []
+        for sentence in sentences:
+            context = self._previous_sentence(sentence)
+            for figure in self._figures(sentence):
+                role = classify(figure, asked, self._focus, context)
+                if role is Role.ANSWER:
+                    answers.append(figure)
+                elif role is Role.RELATED and not figure.parts:
+                    related.append(figure)
+        if asked.dimension != "count" and answers:
+            # A measure answers best where the sentence says most about the asked subject;
+            # another report of a kept value supports it, however it is worded.
+            weight = self._index.term_weight
+            overlap = {
+                id(f): subject_overlap(f, asked, self._previous_sentence(f.sentence), weight)
+                for f in answers
+            }
+            enough = max(overlap.values()) * MEASURE_SHARE
+            kept = {(f.value, f.thing) for f in answers if overlap[id(f)] >= enough}
+            answers, moved = _split(answers, lambda f: (f.value, f.thing) in kept)
+            related = moved + related
+        if any(not is_vague(f) for f in answers):
+            # "hundreds of Shahed drones" beside "539 drones": context, not another count.
+            answers, moved = _split(answers, lambda f: not is_vague(f))
+            related = moved + related
+        if asked.thing is None and asked.dimension == "count" and answers:
+            # "How many were intercepted?": answer for what most articles count; the rest relate.
+            docs: dict[str | None, set[str]] = {}
+            for figure in answers:
+                docs.setdefault(figure.thing, set()).add(figure.doc_id)
+            main = max(docs, key=lambda thing: len(docs[thing]))
+            answers, moved = _split(answers, lambda f: f.thing == main)
+            related = [f for f in moved if not f.parts] + related
+            asked = replace(asked, thing=main)
+        return asked, answers, related
+
+    def _closest(
+        self, asked: Question, sentences: Sequence[Sentence], citations: Citations
+    ) -> list[str]:
+        """ "The closest passages are [1][2][3]." for an answer that found none that answer."""
+        closest = self._best_sentences(asked, sentences, minimum=0.0)
+        if not closest:
+            return []
+        markers = "".join(f"[{citations.cite_sentence(s).n}]" for s in closest)
+        return [f"The closest passages are {markers}."]
 
     def _quoted(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -206,11 +221,10 @@ class AnswerEngine:
                 cited = citations.cite_sentence(sentence)
                 lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
         else:
-            lines = ["The articles do not answer this."]
-            closest = self._best_sentences(asked, sentences, minimum=0.0)
-            if closest:
-                markers = "".join(f"[{citations.cite_sentence(s).n}]" for s in closest)
-                lines.append(f"The closest passages are {markers}.")
+            lines = [
+                "The articles do not answer this.",
+                *self._closest(asked, sentences, citations),
+            ]
         return Answer(
             question=asked.text,
             answer="\n".join(lines),
@@ -290,6 +304,13 @@ def _search_query(asked: Question, history: Sequence[str]) -> str:
     if history and not analyse(asked.text).has_measure:
         words.append(history[-1])
     return " ".join(words)
+
+
+def _split(
+    figures: Sequence[Figure], keep: Callable[[Figure], bool]
+) -> tuple[list[Figure], list[Figure]]:
+    """(the figures ``keep`` accepts, the rest), each in order."""
+    return [f for f in figures if keep(f)], [f for f in figures if not keep(f)]
 
 
 def _markers(citations: Sequence[Citation]) -> str:
