@@ -23,7 +23,6 @@ from index.errors import (
     IndexMismatchError,
     IndexNotFoundError,
     IndexStoreError,
-    IndexWriteError,
     rebuild_hint,
 )
 from index.manifest import MANIFEST_FILE, Manifest
@@ -90,25 +89,14 @@ def build_index(
         if live is not None:
             seconds = time.monotonic() - started
             return BuildReport(False, index_dir, len(articles), live.chunk_count, seconds)
-        try:
-            temporary = directory.new_generation()
-        except OSError as error:
-            raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
-        try:
-            chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
+        chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
+
+        def write(folder: Path) -> None:
             vectors = _embed(chunks, embedder, progress)
-            write_generation(temporary, articles, chunks, vectors, embedder, chunking)
-            count = len(chunks)
-            directory.publish(temporary)
-        except OSError as error:
-            directory.discard(temporary)
-            raise IndexWriteError(
-                f"writing the index in {index_dir} failed ({error}); the previous index is intact"
-            ) from None
-        except BaseException:
-            directory.discard(temporary)
-            raise
-    return BuildReport(True, index_dir, len(articles), count, time.monotonic() - started)
+            write_generation(folder, articles, chunks, vectors, embedder, chunking)
+
+        directory.replace_with(write)
+    return BuildReport(True, index_dir, len(articles), len(chunks), time.monotonic() - started)
 
 
 def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:

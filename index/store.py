@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.errors import IndexNotFoundError, IndexWriteError
@@ -111,6 +111,30 @@ class IndexDirectory:
         fsync_dir(self.path)
         self._remove_stale(keep=final.name)
         return final
+
+    def replace_with(self, write: Callable[[Path], None]) -> Path:
+        """Write a new generation with ``write(folder)`` and make it live (hold the lock).
+        Returns the new generation's folder.
+
+        Raises:
+            IndexWriteError: writing or publishing failed (disk full, no permission); the
+                half-written generation is removed and the previous one stays live.
+        """
+        try:
+            temporary = self.new_generation()
+        except OSError as error:
+            raise IndexWriteError(f"cannot write the index in {self.path}: {error}") from None
+        try:
+            write(temporary)
+            return self.publish(temporary)
+        except OSError as error:
+            self.discard(temporary)
+            raise IndexWriteError(
+                f"writing the index in {self.path} failed ({error}); the previous index is intact"
+            ) from None
+        except BaseException:
+            self.discard(temporary)
+            raise
 
     def discard(self, temporary: Path) -> None:
         """Delete a temporary generation that will not be published."""

@@ -17,7 +17,6 @@ from corpus import Article
 from index.build import load_generation, write_generation
 from index.chunk_index import ChunkIndex
 from index.embedders import Embedder
-from index.errors import IndexWriteError
 from index.store import IndexDirectory
 
 
@@ -70,21 +69,11 @@ def update_index(
         if new_chunks:
             vectors[len(kept) :] = embedder.embed([c.text for c in new_chunks])
         chunks = [live.chunks[i] for i in kept] + new_chunks
-        try:
-            temporary = directory.new_generation()
-        except OSError as error:
-            raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
-        try:
-            write_generation(temporary, articles, chunks, vectors, embedder, live.manifest.chunking)
-            final = directory.publish(temporary)
-        except OSError as error:
-            directory.discard(temporary)
-            raise IndexWriteError(
-                f"writing the index in {index_dir} failed ({error}); the previous index is intact"
-            ) from None
-        except BaseException:
-            directory.discard(temporary)
-            raise
+        final = directory.replace_with(
+            lambda folder: write_generation(
+                folder, articles, chunks, vectors, embedder, live.manifest.chunking
+            )
+        )
         index = load_generation(final, embedder)
     return UpdateReport(
         index=index,
