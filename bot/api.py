@@ -17,13 +17,21 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.api_errors import ApiError, BodyLimit, ErrorBody, install_error_handlers
+from bot.api_errors import (
+    ApiError,
+    BodyLimit,
+    ErrorBody,
+    call_service,
+    check_length,
+    install_error_handlers,
+)
 from bot.conversations import ConversationLimits, ConversationStore
-from bot.service import CrossCheck, NotReadyError, UnknownDocumentError
+from bot.openai_api import router as openai_router
+from bot.service import CrossCheck, UnknownDocumentError
 from bot.settings import Settings
 from corpus import ArticleFileError
-from index import Embedder, IndexStoreError, make_embedder
-from retrieval import ArticleFilter, SearchError
+from index import Embedder, make_embedder
+from retrieval import ArticleFilter
 
 STATIC = Path(str(resources.files("bot") / "static"))
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -128,6 +136,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     authorized = [Depends(_api_key_check(settings.api_key))]
+    app.include_router(openai_router, dependencies=authorized)
 
     @app.get("/health", response_model=Health)
     def health() -> Any:
@@ -141,21 +150,23 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
     @app.post("/chat", dependencies=authorized)
     def chat(request: ChatRequest) -> dict[str, Any]:
-        _check_length(request.message, settings.max_message_chars)
+        check_length(request.message, settings.max_message_chars, "message")
         conversation_id = request.conversation_id or conversations.new_id()
         history = conversations.history(conversation_id)
-        answer = _ready(lambda: service.ask(request.message, history, _filter(request.filters)))
+        answer = call_service(
+            lambda: service.ask(request.message, history, _filter(request.filters))
+        )
         conversations.record(conversation_id, request.message)
         return {**answer.to_json(), "conversation_id": conversation_id}
 
     @app.get("/articles", dependencies=authorized)
     def list_articles() -> dict[str, list[ArticleSummary]]:
-        articles = _ready(service.articles)
+        articles = call_service(service.articles)
         return {"articles": [_summary(a) for a in articles]}
 
     @app.get("/articles/{doc_id}", response_model=ArticleBody, dependencies=authorized)
     def get_article(doc_id: str) -> Any:
-        article = _ready(lambda: _article(service, doc_id))
+        article = call_service(lambda: _article(service, doc_id))
         return {
             "doc_id": article.doc_id,
             "source": article.source,
@@ -168,7 +179,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @app.post("/articles", status_code=201, dependencies=authorized)
     def post_article(request: ArticleRequest) -> dict[str, Any]:
         try:
-            article, replaced = _ready(
+            article, replaced = call_service(
                 lambda: service.ingest(
                     request.text,
                     doc_id=request.doc_id,
@@ -185,7 +196,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @app.delete("/articles/{doc_id}", dependencies=authorized)
     def delete_article(doc_id: str) -> dict[str, str]:
         try:
-            _ready(lambda: service.delete(doc_id))
+            call_service(lambda: service.delete(doc_id))
         except UnknownDocumentError:
             raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found") from None
         except ValueError as error:
@@ -206,17 +217,6 @@ def _start(service: CrossCheck) -> None:
         service.start()
     except Exception:  # kept on the service as .error; /health reports it
         return
-
-
-def _ready(call: Any) -> Any:
-    try:
-        return call()
-    except NotReadyError as error:
-        raise ApiError(503, str(error), "not_ready") from None
-    except SearchError as error:
-        raise ApiError(422, str(error), "invalid_request") from None
-    except IndexStoreError as error:
-        raise ApiError(503, str(error), "index_unavailable") from None
 
 
 def _article(service: CrossCheck, doc_id: str) -> Any:
@@ -244,15 +244,6 @@ def _filter(filters: Filters | None) -> ArticleFilter | None:
         since=filters.since,
         until=filters.until,
     )
-
-
-def _check_length(message: str, limit: int) -> None:
-    if len(message) > limit:
-        raise ApiError(
-            422,
-            f"message: {len(message)} characters, more than the limit of {limit}",
-            "message_too_long",
-        )
 
 
 def _api_key_check(key: str | None) -> Any:

@@ -1,7 +1,8 @@
 """Errors at the HTTP edge: every failure is ``{"error": {"message", "type"}}`` with a 4xx (or
 503 while loading), never a traceback or a 500 for bad input."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -9,6 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.service import NotReadyError
+from index import IndexStoreError
+from retrieval import SearchError
+
+T = TypeVar("T")
 
 
 class ErrorDetail(BaseModel):
@@ -37,6 +44,37 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.kind = kind
+
+
+def call_service(call: Callable[[], T]) -> T:
+    """``call()``, its result returned.
+
+    Raises:
+        ApiError: 503 ``not_ready`` while the index loads, 422 ``invalid_request`` for a search
+            the service cannot run, 503 ``index_unavailable`` when the index cannot be read.
+    """
+    try:
+        return call()
+    except NotReadyError as error:
+        raise ApiError(503, str(error), "not_ready") from None
+    except SearchError as error:
+        raise ApiError(422, str(error), "invalid_request") from None
+    except IndexStoreError as error:
+        raise ApiError(503, str(error), "index_unavailable") from None
+
+
+def check_length(text: str, limit: int, field: str) -> None:
+    """Check that ``text`` (the value of ``field``) has at most ``limit`` characters.
+
+    Raises:
+        ApiError: 422 ``message_too_long``, naming the field, the length and the limit.
+    """
+    if len(text) > limit:
+        raise ApiError(
+            422,
+            f"{field}: {len(text)} characters, more than the limit of {limit}",
+            "message_too_long",
+        )
 
 
 _STATUS_TYPES = {

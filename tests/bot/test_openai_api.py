@@ -1,0 +1,190 @@
+"""The OpenAI-compatible API, asked by the official ``openai`` client on a real uvicorn server on
+127.0.0.1 (stand-in embedder)."""
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+INJURED = [{"role": "user", "content": "How many people were injured?"}]
+NO_USER = "messages: no user message (the question is the last user message)"
+
+
+@pytest.fixture
+def client(live_server) -> Iterator[openai.OpenAI]:
+    """An OpenAI client of the live server (no retries: every answer counts)."""
+    with openai.OpenAI(base_url=f"{live_server.url}/v1", api_key="unused", max_retries=0) as client:
+        yield client
+
+
+def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
+    completion = client.chat.completions.create(
+        model="crosscheck", messages=INJURED, temperature=0.2, max_tokens=50
+    )
+    assert completion.id.startswith("chatcmpl-") and completion.object == "chat.completion"
+    assert completion.model == "crosscheck"
+    [choice] = completion.choices
+    assert choice.index == 0 and choice.finish_reason == "stop"
+    assert choice.message.role == "assistant"
+    crosscheck = completion.model_extra["crosscheck"]
+    assert crosscheck["conflict"] is True
+    assert sorted(f["value"] for f in crosscheck["figures"]) == [23, 26]
+    content = choice.message.content
+    text, sources = content.split("\n\nSources:\n")
+    assert text == crosscheck["answer"]
+    assert text.startswith("The sources disagree on people injured: at least 26 vs at least 23")
+    assert "cannot both be true" in text and re.search(r"\[\d+\]", text)
+    lines = sources.split("\n")
+    assert len(lines) == len(crosscheck["citations"])
+    assert lines[:2] == [
+        "[1] Agence France-Presse, 2025-07-04: “In Kyiv, one person was pulled from the rubble "
+        "after the strikes, which also wounded at least 26 people, emergency services said.”",
+        "[2] 004_72ab227803a444ef: “KYIV, July 4 – Russia launched its largest drone and "
+        "missile attack on Kyiv since the start of the war over three years ago, killing one "
+        "person and injuring at least 26 others, including a child.”",
+    ]
+    assert completion.usage is not None
+    assert completion.usage.prompt_tokens == 5  # words of the question
+    assert completion.usage.completion_tokens == len(content.split())
+    assert completion.usage.total_tokens == 5 + len(content.split())
+
+
+def test_annotations_mark_every_citation_and_lead_to_the_quote(client, live_server):
+    completion = client.chat.completions.create(model="crosscheck", messages=INJURED)
+    message = completion.choices[0].message
+    content = message.content
+    citations = {c["n"]: c for c in completion.model_extra["crosscheck"]["citations"]}
+    spans = [m.span() for m in re.finditer(r"\[\d+\]", content)]
+    assert message.annotations is not None and len(message.annotations) > len(citations)
+    assert [
+        (a.url_citation.start_index, a.url_citation.end_index) for a in message.annotations
+    ] == spans
+    for annotation in message.annotations:
+        cited = annotation.url_citation
+        citation = citations[int(content[cited.start_index + 1 : cited.end_index - 1])]
+        assert annotation.type == "url_citation"
+        assert cited.title == (citation["source"] or citation["doc_id"])
+        doc_id, start, end = citation["doc_id"], citation["start"], citation["end"]
+        assert cited.url == f"/articles/{doc_id}#{start}-{end}"
+        article = httpx.get(f"{live_server.url}{cited.url}").json()
+        assert article["text"][start:end] == citation["quote"]
+
+
+def test_a_stream_gives_the_same_content_then_stops_with_the_answer(client, live_server):
+    completion = client.chat.completions.create(model="crosscheck", messages=INJURED)
+    with client.chat.completions.create(
+        model="crosscheck", messages=INJURED, stream=True
+    ) as stream:
+        chunks = list(stream)
+    assert len({chunk.id for chunk in chunks}) == 1 and chunks[0].id.startswith("chatcmpl-")
+    assert {chunk.object for chunk in chunks} == {"chat.completion.chunk"}
+    assert {chunk.model for chunk in chunks} == {"crosscheck"}
+    first, *middle, last = [chunk.choices[0] for chunk in chunks]
+    assert first.delta.role == "assistant" and first.delta.content is None
+    assert "".join(c.delta.content or "" for c in middle) == completion.choices[0].message.content
+    assert len(middle) == len(completion.choices[0].message.content.splitlines())
+    assert [c.finish_reason for c in (first, *middle)] == [None] * (len(middle) + 1)
+    assert last.finish_reason == "stop" and last.delta.content is None
+    assert chunks[-1].model_extra["crosscheck"] == completion.model_extra["crosscheck"]
+
+    raw = httpx.post(
+        f"{live_server.url}/v1/chat/completions",
+        json={"model": "crosscheck", "messages": INJURED, "stream": True},
+    )
+    assert raw.headers["content-type"].startswith("text/event-stream")
+    events = raw.text.split("\n\n")
+    assert events[-2:] == ["data: [DONE]", ""]
+    assert all(event.startswith("data: {") for event in events[:-2])
+    assert [json.loads(e.removeprefix("data: "))["choices"][0]["delta"] for e in events[:2]] == [
+        {"role": "assistant"},
+        {"content": "The sources disagree on people injured: at least 26 vs at least 23 / 23.\n"},
+    ]
+
+
+def test_a_follow_up_takes_the_earlier_user_messages_as_history(client):
+    completion = client.chat.completions.create(
+        model="crosscheck",
+        messages=[
+            {"role": "system", "content": "You answer from the news."},
+            {"role": "user", "content": "How many people were injured in Kyiv?"},
+            {"role": "assistant", "content": "..."},
+            {"role": "user", "content": [{"type": "text", "text": "And how many were killed?"}]},
+        ],
+    )
+    crosscheck = completion.model_extra["crosscheck"]
+    assert crosscheck["question"] == "And how many were killed?"
+    assert [f["value"] for f in crosscheck["figures"]] == [1]
+    assert [f["measure"] for f in crosscheck["figures"]] == ["people killed"]
+
+
+def test_models_lists_crosscheck(client):
+    assert [model.id for model in client.models.list()] == ["crosscheck"]
+    assert client.models.with_raw_response.list().http_response.json() == {
+        "object": "list",
+        "data": [
+            {
+                "id": "crosscheck",
+                "object": "model",
+                "created": 1_795_331_318,
+                "owned_by": "crosscheck",
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("messages", "message", "kind"),
+    [
+        ([{"role": "system", "content": "Be brief."}], NO_USER, "invalid_request"),
+        ([], NO_USER, "invalid_request"),
+        (
+            [{"role": "user", "content": "How many?"}, {"role": "user", "content": "  "}],
+            "messages[1].content: the question is empty",
+            "invalid_request",
+        ),
+        (
+            [{"role": "user", "content": "x" * 2001}, {"role": "user", "content": "How many?"}],
+            "messages[0].content: 2001 characters, more than the limit of 2000",
+            "message_too_long",
+        ),
+        (
+            [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
+            "messages[0].content[0]: type 'image_url'; only 'text' parts are read",
+            "invalid_request",
+        ),
+        (
+            [{"role": "tool", "content": "42"}, {"role": "user", "content": "How many?"}],
+            "messages.0.role: Input should be 'system', 'developer', 'user' or 'assistant'",
+            "invalid_request",
+        ),
+    ],
+)
+def test_bad_messages_are_unprocessable(client, messages: Any, message: str, kind: str):
+    with pytest.raises(openai.UnprocessableEntityError) as raised:
+        client.chat.completions.create(model="crosscheck", messages=messages)
+    assert raised.value.response.json() == {"error": {"message": message, "type": kind}}
+
+
+def test_an_api_key_guards_the_openai_routes(start_server, bundled_index: Path):
+    with start_server(bundled_index, {"CROSSCHECK_API_KEY": "k"}) as server:
+        url = f"{server.url}/v1"
+        with openai.OpenAI(base_url=url, api_key="wrong", max_retries=0) as wrong:
+            with pytest.raises(openai.AuthenticationError) as raised:
+                wrong.chat.completions.create(model="crosscheck", messages=INJURED)
+            with pytest.raises(openai.AuthenticationError):
+                wrong.models.list()
+        assert raised.value.response.json() == {
+            "error": {
+                "message": "missing or wrong API key (Authorization: Bearer <key>)",
+                "type": "unauthorized",
+            }
+        }
+        with openai.OpenAI(base_url=url, api_key="k", max_retries=0) as right:
+            completion = right.chat.completions.create(model="crosscheck", messages=INJURED)
+            assert completion.model_extra["crosscheck"]["conflict"] is True
+            assert [model.id for model in right.models.list()] == ["crosscheck"]
