@@ -1,0 +1,750 @@
+// The crosscheck chat page: asks /chat, shows each answer as a card with its figures and quotes,
+// opens cited articles in a side panel, and adds articles through /articles.
+//
+// Every piece of text from the server (answers, quotes, articles) goes into the page as text
+// nodes (`el` below, `textContent`), never as HTML.
+"use strict";
+
+(() => {
+  const KEY_STORAGE = "crosscheck.apiKey";
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    conversationId: null,
+    busy: false,
+    generation: 0, // bumped by "New conversation" so late answers of the old one are dropped
+    articles: new Map(), // doc_id -> Promise of the article
+    readerToken: 0,
+    readerReturn: null, // where focus goes back when the panel closes
+    activeChip: null,
+    keyPrompt: null,
+    sessionKey: "", // the key when localStorage is unavailable
+  };
+
+  // ---- DOM -------------------------------------------------------------------------------
+
+  /** An element with attributes and children; strings become text nodes. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  // ---- API -------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(message, status, type) {
+      super(message);
+      this.status = status;
+      this.type = type;
+    }
+  }
+
+  function storedKey() {
+    try {
+      return localStorage.getItem(KEY_STORAGE) || "";
+    } catch {
+      return "";
+    }
+  }
+
+  function storeKey(key) {
+    try {
+      localStorage.setItem(KEY_STORAGE, key);
+    } catch {
+      // Storage is off (private mode): the key lasts for this page only.
+    }
+    state.sessionKey = key;
+  }
+
+  /** Call the API; on 401 ask for a key and retry. Resolves to the JSON body. */
+  async function api(method, path, body) {
+    for (let attempt = 0; ; attempt += 1) {
+      const headers = { Accept: "application/json" };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      const key = storedKey() || state.sessionKey || "";
+      if (key) headers.Authorization = `Bearer ${key}`;
+      let response;
+      try {
+        response = await fetch(path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch {
+        throw new ApiError(
+          "Could not reach the crosscheck server. Check that it is running and try again.",
+          0,
+          "network",
+        );
+      }
+      const data = await response.json().catch(() => null);
+      if (response.ok && data) return data;
+      const detail =
+        data && data.error && data.error.message
+          ? data.error
+          : { message: `The server answered ${response.status} ${response.statusText}`.trim(), type: "http" };
+      if (response.status === 401 && attempt < 3 && (await promptForKey(Boolean(key)))) continue;
+      throw new ApiError(detail.message, response.status, detail.type);
+    }
+  }
+
+  /** Ask for an API key; resolves to whether one was saved. Concurrent callers share one prompt. */
+  function promptForKey(hadKey) {
+    if (state.keyPrompt) return state.keyPrompt;
+    const dialog = $("key-dialog");
+    $("key-reason").textContent = hadKey
+      ? "The saved API key was not accepted. Paste the right one to continue."
+      : "This server asks for an API key. Paste it to continue.";
+    $("key-input").value = "";
+    state.keyPrompt = new Promise((resolve) => {
+      dialog.addEventListener(
+        "close",
+        () => {
+          state.keyPrompt = null;
+          const value = $("key-input").value.trim();
+          if (dialog.returnValue === "save" && value) {
+            storeKey(value);
+            resolve(true);
+          } else {
+            resolve(false);
+          }
+        },
+        { once: true },
+      );
+    });
+    dialog.returnValue = "";
+    dialog.showModal();
+    $("key-input").focus();
+    return state.keyPrompt;
+  }
+
+  function getArticle(docId) {
+    if (!state.articles.has(docId)) {
+      const request = api("GET", `articles/${encodeURIComponent(docId)}`);
+      request.catch(() => state.articles.delete(docId));
+      state.articles.set(docId, request);
+    }
+    return state.articles.get(docId);
+  }
+
+  // ---- Formatting ------------------------------------------------------------------------
+
+  const dateFormat = new Intl.DateTimeFormat(undefined, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  const numberFormat = new Intl.NumberFormat();
+
+  function formatDate(iso) {
+    const date = new Date(`${iso}T00:00:00Z`);
+    return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+  }
+
+  function dateElement(iso) {
+    return iso ? el("time", { datetime: iso }, formatDate(iso)) : null;
+  }
+
+  /** How a citation names its article: the outlet, else the doc id. */
+  const outletName = (citation) => citation.source || citation.doc_id;
+
+  /** The unit to print after a figure's text, or "" when the text already names it. */
+  function unitFor(figure) {
+    let unit = figure.unit || "";
+    if (!unit) return "";
+    const text = figure.text.toLowerCase();
+    const last = unit.split(" ").pop().toLowerCase();
+    if (text.includes(last.replace(/s$/, ""))) return "";
+    if (figure.value === 1 && figure.qualifier === "exact") {
+      unit = unit === "people" ? "person" : unit.replace(/([^s])s$/, "$1");
+    }
+    // "thousands of people", not "thousands people"
+    if (figure.qualifier === "vague" && /[a-z]s$/i.test(figure.text)) unit = `of ${unit}`;
+    return unit;
+  }
+
+  /** What a figure counts beyond its unit: "injured" of "people injured". */
+  function actionFor(figure) {
+    const measure = figure.measure || "";
+    const unit = figure.unit || "";
+    return unit && measure.startsWith(unit) ? measure.slice(unit.length).trim() : measure;
+  }
+
+  /** The value in digits, shown when the text spells it out ("one" -> 1). */
+  function numberHint(figure) {
+    if (/\d/.test(figure.text) || figure.qualifier === "vague") return null;
+    return el(
+      "span",
+      { class: "figure-number", title: "The value in digits" },
+      numberFormat.format(figure.value),
+    );
+  }
+
+  // ---- Citations and chips ---------------------------------------------------------------
+
+  function chip(citation) {
+    return el(
+      "button",
+      {
+        type: "button",
+        class: "chip",
+        dataset: { n: String(citation.n), docId: citation.doc_id },
+        "aria-label": `Source ${citation.n}: ${outletName(citation)}. Open the article`,
+        title: `${outletName(citation)}: “${citation.quote}”`,
+        onclick: (event) => openCitation(citation, event.currentTarget),
+      },
+      String(citation.n),
+    );
+  }
+
+  /** A line of answer text with its [n] markers as chips. */
+  function withChips(text, citations) {
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(/\[(\d+)\]/g)) {
+      const citation = citations.get(Number(match[1]));
+      if (!citation) continue;
+      if (match.index > last) parts.push(text.slice(last, match.index));
+      parts.push(chip(citation));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) parts.push(text.slice(last));
+    return parts;
+  }
+
+  // ---- Answer cards ----------------------------------------------------------------------
+
+  function renderAnswer(data) {
+    const citations = new Map(data.citations.map((c) => [c.n, c]));
+    const [headline = "", ...rest] = data.answer.split("\n");
+    const notes = rest.filter(
+      (line) => line.trim() && !line.startsWith("- ") && !line.startsWith("Related figures:"),
+    );
+    return el(
+      "article",
+      {
+        class: `answer${data.conflict ? " is-conflict" : ""}`,
+        "aria-label": `Answer to: ${data.question}`,
+        dataset: { conflict: String(data.conflict), conversationId: data.conversation_id },
+      },
+      renderVerdict(data),
+      el("p", { class: "headline" }, withChips(headline, citations)),
+      data.figures.length ? renderFigures(data.figures, data.conflict) : null,
+      notes.length
+        ? el("div", { class: "notes" }, notes.map((line) => el("p", {}, withChips(line, citations))))
+        : null,
+      !data.figures.length && data.citations.length ? renderPassages(data.citations) : null,
+      data.related.length ? renderRelated(data.related) : null,
+    );
+  }
+
+  function renderVerdict(data) {
+    const docs = new Set(data.figures.flatMap((f) => f.citations.map((c) => c.doc_id)));
+    const count = docs.size === 1 ? "1 article" : `${docs.size} articles`;
+    let badge;
+    if (data.conflict) {
+      badge = el("span", { class: "badge badge-conflict" }, el("span", { "aria-hidden": "true" }, "≠"), "Sources disagree");
+    } else if (!data.figures.length) {
+      badge = el("span", { class: "badge badge-none" }, data.citations.length ? "No figure · closest passages" : "No answer");
+    } else if (docs.size > 1) {
+      badge = el("span", { class: "badge badge-agree" }, el("span", { "aria-hidden": "true" }, "✓"), "Sources agree");
+    } else {
+      badge = el("span", { class: "badge badge-single" }, "One source");
+    }
+    return el(
+      "div",
+      { class: "verdict" },
+      badge,
+      data.figures.length ? el("span", { class: "verdict-count" }, `from ${count}`) : null,
+    );
+  }
+
+  function renderFigures(figures, conflict) {
+    const children = [];
+    figures.forEach((figure, index) => {
+      if (conflict && index > 0) children.push(el("div", { class: "versus" }, "vs"));
+      children.push(renderFigure(figure));
+    });
+    return el(
+      "div",
+      {
+        class: conflict ? "figures figures-conflict" : "figures",
+        role: "group",
+        "aria-label": conflict ? "Figures that cannot all be true" : "Figures",
+      },
+      children,
+    );
+  }
+
+  function renderFigure(figure) {
+    const action = actionFor(figure);
+    return el(
+      "div",
+      { class: "figure", dataset: { value: String(figure.value) } },
+      el(
+        "p",
+        { class: "figure-value" },
+        el("span", { class: "figure-text" }, figure.text),
+        " ",
+        el("span", { class: "figure-unit" }, unitFor(figure)),
+        numberHint(figure),
+      ),
+      action ? el("p", { class: "figure-measure" }, action) : null,
+      el(
+        "ul",
+        { class: "sources", "aria-label": "Outlets giving this figure" },
+        figure.citations.map((c) =>
+          el(
+            "li",
+            { class: "source" },
+            el("span", { class: c.source ? "outlet" : "outlet doc-id", title: c.source ? null : "Outlet unknown: doc id" }, outletName(c)),
+            " ",
+            c.claimant ? el("span", { class: "claimant" }, `citing ${c.claimant} `) : null,
+            chip(c),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function renderRelated(related) {
+    return el(
+      "section",
+      { class: "related", "aria-label": "Related figures" },
+      el("h3", {}, "Related figures"),
+      el(
+        "ul",
+        {},
+        related.map((figure) => {
+          const outlets = [...new Set(figure.citations.map(outletName))];
+          const action = actionFor(figure);
+          return el(
+            "li",
+            { class: "related-item", dataset: { value: String(figure.value) } },
+            el("span", { class: "related-figure" }, [figure.text, unitFor(figure)].filter(Boolean).join(" ")),
+            action ? ` ${action}` : null,
+            el("span", { class: "related-outlets" }, ` · ${outlets.join(", ")} `),
+            figure.citations.map(chip),
+          );
+        }),
+      ),
+    );
+  }
+
+  function renderPassages(citations) {
+    return el(
+      "ol",
+      { class: "passages", "aria-label": "Closest passages" },
+      citations.map((c) =>
+        el(
+          "li",
+          {},
+          el("blockquote", {}, c.quote),
+          el("p", { class: "passage-source" }, outletName(c), c.date ? " · " : null, dateElement(c.date), chip(c)),
+        ),
+      ),
+    );
+  }
+
+  function renderError(error, retry) {
+    return el(
+      "div",
+      { class: "answer answer-error", role: "alert" },
+      el("p", { class: "error-title" }, error.status === 503 ? "Not ready yet" : "That did not work"),
+      el("p", { class: "error-message" }, error.message),
+      retry ? el("button", { type: "button", class: "button small", onclick: retry }, "Try again") : null,
+    );
+  }
+
+  // ---- Chat ------------------------------------------------------------------------------
+
+  function updateComposer() {
+    $("send").disabled = state.busy;
+    $("conversation-state").textContent = state.conversationId
+      ? "Follow-ups continue this conversation."
+      : "New conversation.";
+    $("question").placeholder = state.conversationId
+      ? "Ask a follow-up question"
+      : "Ask a question about the coverage";
+  }
+
+  function scrollLogTo(node) {
+    node.scrollIntoView({ block: "start", behavior: reducedMotion() ? "auto" : "smooth" });
+  }
+
+  async function ask(text, turn) {
+    const message = text.trim();
+    if (!message || state.busy) return;
+    const generation = state.generation;
+    state.busy = true;
+    updateComposer();
+    $("welcome").hidden = true;
+    if (!turn) {
+      turn = el("div", { class: "turn" }, el("div", { class: "question-bubble" }, el("p", {}, message)));
+      $("log").append(turn);
+    }
+    const pending = el(
+      "div",
+      { class: "answer answer-pending", "aria-busy": "true" },
+      el("span", { class: "spinner", "aria-hidden": "true" }),
+      "Checking the sources…",
+    );
+    turn.append(pending);
+    scrollLogTo(turn);
+    let card;
+    try {
+      const body = { message };
+      if (state.conversationId) body.conversation_id = state.conversationId;
+      const data = await api("POST", "chat", body);
+      if (generation !== state.generation) return;
+      state.conversationId = data.conversation_id;
+      card = renderAnswer(data);
+    } catch (error) {
+      if (generation !== state.generation) return;
+      card = renderError(error, () => {
+        card.remove();
+        ask(message, turn);
+      });
+    } finally {
+      if (generation === state.generation) {
+        state.busy = false;
+        updateComposer();
+      }
+    }
+    pending.replaceWith(card);
+    scrollLogTo(turn);
+  }
+
+  function newConversation() {
+    state.generation += 1;
+    state.conversationId = null;
+    state.busy = false;
+    for (const turn of $("log").querySelectorAll(".turn")) turn.remove();
+    $("welcome").hidden = false;
+    closeReader(false);
+    updateComposer();
+    const question = $("question");
+    question.value = "";
+    autosize(question);
+    question.focus();
+  }
+
+  function autosize(textarea) {
+    textarea.style.height = "auto";
+    textarea.style.height = `${Math.min(textarea.scrollHeight, 200)}px`;
+  }
+
+  function submitQuestion() {
+    const question = $("question");
+    if (state.busy || !question.value.trim()) return;
+    const text = question.value;
+    question.value = "";
+    autosize(question);
+    ask(text);
+  }
+
+  // ---- Side panel ------------------------------------------------------------------------
+
+  /** The UTF-16 index of a code-point offset (the server counts code points, JS strings
+   * count UTF-16 units; they differ only after characters outside the BMP). */
+  function unitOffset(text, codePoints) {
+    if (!/[\uD800-\uDFFF]/.test(text)) return codePoints;
+    let unit = 0;
+    for (let i = 0; i < codePoints && unit < text.length; i += 1) {
+      unit += text.codePointAt(unit) > 0xffff ? 2 : 1;
+    }
+    return unit;
+  }
+
+  function quoteSpan(text, citation) {
+    let start = unitOffset(text, citation.start);
+    let end = unitOffset(text, citation.end);
+    if (text.slice(start, end) !== citation.quote) {
+      const found = text.indexOf(citation.quote);
+      if (found >= 0) [start, end] = [found, found + citation.quote.length];
+    }
+    return [start, end];
+  }
+
+  function setActiveChip(button) {
+    if (state.activeChip) {
+      state.activeChip.classList.remove("is-active");
+      state.activeChip.removeAttribute("aria-current");
+    }
+    state.activeChip = button;
+    if (button) {
+      button.classList.add("is-active");
+      button.setAttribute("aria-current", "true");
+    }
+  }
+
+  function openReader(trigger) {
+    state.readerReturn = trigger || null;
+    $("reader").hidden = false;
+    $("layout").classList.add("is-reading");
+  }
+
+  function closeReader(restoreFocus = true) {
+    state.readerToken += 1;
+    $("reader").hidden = true;
+    $("layout").classList.remove("is-reading");
+    setActiveChip(null);
+    const back = state.readerReturn;
+    state.readerReturn = null;
+    if (restoreFocus && back && document.contains(back)) back.focus();
+  }
+
+  function showReader(kicker, title, meta, note, body) {
+    $("reader-kicker").textContent = kicker;
+    $("reader-title").textContent = title;
+    $("reader-meta").replaceChildren(...meta);
+    $("reader-note").replaceChildren(...note);
+    $("reader-body").replaceChildren(...body);
+    $("reader-scroll").scrollTop = 0;
+  }
+
+  function readerLoading(kicker) {
+    showReader(kicker, "Loading…", [], [], [el("div", { class: "reader-loading" }, el("span", { class: "spinner", "aria-hidden": "true" }), "Fetching the article")]);
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function articleMeta(article) {
+    const parts = [
+      el("span", { class: article.source ? "meta-outlet" : "meta-outlet unknown" }, article.source || "Outlet unknown"),
+      article.date ? dateElement(article.date) : null,
+      article.title ? el("span", { class: "doc-id" }, article.doc_id) : null,
+    ].filter(Boolean);
+    const url = safeUrl(article.url);
+    if (url) {
+      let host = url;
+      try {
+        host = new URL(url).hostname;
+      } catch {
+        // keep the whole URL as the link text
+      }
+      parts.push(el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, `${host} ↗`));
+    }
+    return parts.flatMap((part, index) => (index ? [el("span", { class: "sep", "aria-hidden": "true" }, "·"), part] : [part]));
+  }
+
+  function renderArticle(article, citation) {
+    const text = article.text;
+    const note = [];
+    let body;
+    let mark = null;
+    if (citation) {
+      const [start, end] = quoteSpan(text, citation);
+      mark = el("mark", { class: "quote-highlight", id: "reader-quote" }, text.slice(start, end));
+      note.push(
+        el("span", { class: "note-swatch", "aria-hidden": "true" }),
+        el("span", {}, citation.claimant ? `Highlighted: the quoted sentence, crediting ${citation.claimant}.` : "Highlighted: the quoted sentence."),
+        el("button", { type: "button", class: "link-button", onclick: () => mark.scrollIntoView({ block: "center" }) }, "Scroll to it"),
+      );
+      body = el("div", { class: "article-text" }, text.slice(0, start), mark, text.slice(end));
+    } else {
+      body = el("div", { class: "article-text" }, text);
+    }
+    showReader(citation ? `Source ${citation.n}` : "Article", article.title || article.doc_id, articleMeta(article), note, [body]);
+    $("reader-title").focus({ preventScroll: true });
+    if (mark) mark.scrollIntoView({ block: "center" });
+  }
+
+  function readerError(error) {
+    showReader("Article", "Could not open the article", [], [], [el("p", { class: "reader-error", role: "alert" }, error.message)]);
+  }
+
+  async function openCitation(citation, trigger) {
+    setActiveChip(trigger);
+    openReader(trigger);
+    const token = ++state.readerToken;
+    readerLoading(`Source ${citation.n}`);
+    try {
+      const article = await getArticle(citation.doc_id);
+      if (token === state.readerToken) renderArticle(article, citation);
+    } catch (error) {
+      if (token === state.readerToken) readerError(error);
+    }
+  }
+
+  async function openArticle(docId, trigger) {
+    setActiveChip(null);
+    openReader(trigger);
+    const token = ++state.readerToken;
+    readerLoading("Article");
+    try {
+      const article = await getArticle(docId);
+      if (token === state.readerToken) renderArticle(article, null);
+    } catch (error) {
+      if (token === state.readerToken) readerError(error);
+    }
+  }
+
+  async function showArticleList(trigger) {
+    setActiveChip(null);
+    openReader(trigger);
+    const token = ++state.readerToken;
+    readerLoading("Articles");
+    try {
+      const { articles } = await api("GET", "articles");
+      if (token !== state.readerToken) return;
+      const items = articles.map((a) =>
+        el(
+          "li",
+          {},
+          el(
+            "button",
+            { type: "button", class: "article-link", onclick: (event) => openArticle(a.doc_id, event.currentTarget) },
+            el("span", { class: "article-link-title" }, a.title || a.doc_id),
+            el(
+              "span",
+              { class: "article-link-meta" },
+              [a.source || "Outlet unknown", a.date ? formatDate(a.date) : null, `${numberFormat.format(a.length)} characters`]
+                .filter(Boolean)
+                .join(" · "),
+            ),
+          ),
+        ),
+      );
+      showReader("Library", `${articles.length} ${articles.length === 1 ? "article" : "articles"}`, [el("span", {}, "Everything answers can cite.")], [], [el("ul", { class: "article-list" }, items)]);
+      $("reader-title").focus({ preventScroll: true });
+    } catch (error) {
+      if (token === state.readerToken) readerError(error);
+    }
+  }
+
+  // ---- Add article -----------------------------------------------------------------------
+
+  function addStatus(kind, ...children) {
+    const status = $("add-status");
+    status.dataset.state = kind;
+    delete status.dataset.docId;
+    status.replaceChildren(...children);
+  }
+
+  function openAddDialog() {
+    addStatus("");
+    $("add-dialog").showModal();
+    $("add-text").focus();
+  }
+
+  async function submitArticle(event) {
+    event.preventDefault();
+    const form = $("add-form");
+    const text = $("add-text").value;
+    if (!text.trim()) {
+      addStatus("error", "Paste the article's text first.");
+      $("add-text").focus();
+      return;
+    }
+    const body = { text };
+    for (const [field, input] of [
+      ["title", "add-title-input"],
+      ["source", "add-source"],
+      ["date", "add-date"],
+      ["url", "add-url"],
+      ["doc_id", "add-doc-id"],
+    ]) {
+      const value = $(input).value.trim();
+      if (value) body[field] = value;
+    }
+    const submit = $("submit-add");
+    submit.disabled = true;
+    addStatus("busy", el("span", { class: "spinner", "aria-hidden": "true" }), "Indexing the article…");
+    try {
+      const added = await api("POST", "articles", body);
+      state.articles.clear();
+      form.reset();
+      addStatus(
+        "ok",
+        el("strong", {}, added.replaced ? "Replaced" : "Added"),
+        " ",
+        el("span", { class: "added-name" }, added.title || added.doc_id),
+        el(
+          "span",
+          { class: "added-meta" },
+          [
+            `doc id ${added.doc_id}`,
+            added.source || "outlet unknown",
+            added.date ? formatDate(added.date) : null,
+            `${numberFormat.format(added.length)} characters`,
+          ]
+            .filter(Boolean)
+            .join(" · "),
+        ),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "link-button",
+            onclick: () => {
+              $("add-dialog").close();
+              openArticle(added.doc_id, $("open-add"));
+            },
+          },
+          "Open it",
+        ),
+      );
+      $("add-status").dataset.docId = added.doc_id;
+      $("add-status").scrollIntoView({ block: "nearest" });
+    } catch (error) {
+      addStatus("error", el("strong", {}, "Not added:"), error.message);
+      $("add-status").scrollIntoView({ block: "nearest" });
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  // ---- Wiring ----------------------------------------------------------------------------
+
+  function init() {
+    const question = $("question");
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitQuestion();
+    });
+    question.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submitQuestion();
+      }
+    });
+    question.addEventListener("input", () => autosize(question));
+    for (const example of document.querySelectorAll(".example")) {
+      example.addEventListener("click", () => ask(example.textContent));
+    }
+    $("new-conversation").addEventListener("click", newConversation);
+    $("show-articles").addEventListener("click", (event) => showArticleList(event.currentTarget));
+    $("close-reader").addEventListener("click", () => closeReader());
+    $("open-add").addEventListener("click", openAddDialog);
+    $("close-add").addEventListener("click", () => $("add-dialog").close());
+    $("cancel-add").addEventListener("click", () => $("add-dialog").close());
+    $("add-form").addEventListener("submit", submitArticle);
+    $("cancel-key").addEventListener("click", () => $("key-dialog").close("cancel"));
+    $("save-key").value = "save";
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !$("reader").hidden && !document.querySelector("dialog[open]")) {
+        closeReader();
+      }
+    });
+    updateComposer();
+  }
+
+  init();
+})();
