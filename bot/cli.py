@@ -10,11 +10,13 @@ import io
 import json
 import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.evaluation.pairs import EvalFormatError
 from bot.settings import Settings, SettingsError, parse_enum
 from corpus import CorpusError, bundled_articles_dir, load_articles
 from index import (
@@ -29,6 +31,7 @@ from index import (
 )
 from retrieval import (
     Answer,
+    AnswerConfig,
     AnswerEngine,
     HybridSearcher,
     Passage,
@@ -49,7 +52,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         settings = _settings(args, os.environ if environ is None else environ)
         command: Callable[[argparse.Namespace, Settings], int] = args.run
         return command(args, settings)
-    except (CorpusError, IndexStoreError, SearchError, SettingsError) as error:
+    except (CorpusError, IndexStoreError, SearchError, SettingsError, EvalFormatError) as error:
         _fail(str(error))
     except KeyboardInterrupt:
         _fail("interrupted; the index is as it was before this command")
@@ -133,6 +136,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
     ask.set_defaults(run=_ask)
+
+    evaluation = commands.add_parser(
+        "eval", parents=[common], help="score answers against question-answer pairs"
+    )
+    evaluation.add_argument("qa_file", type=Path, metavar="QA_FILE", help="pairs (JSONL)")
+    evaluation.add_argument("--corpus", type=Path, help="index this folder of articles for the run")
+    evaluation.add_argument("--against", metavar="URL", help="evaluate a running server instead")
+    evaluation.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    evaluation.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown report")
+    evaluation.add_argument(
+        "--retrievers",
+        default="hybrid",
+        help="comma-separated retrievers to compare side by side (bm25,dense,hybrid)",
+    )
+    evaluation.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="a threshold (repeat); overrides the file's header. Exit 1 when one is missed",
+    )
+    evaluation.set_defaults(run=_eval)
 
     serve = commands.add_parser(
         "serve", parents=[common], help="serve the chat API and the chat page"
@@ -224,6 +249,63 @@ def _print_answer(answer: Answer, out: TextIO) -> None:
         print(f"[{citation.n}] {where}, chars {citation.start}-{citation.end}", file=out)
         quote = " ".join(citation.quote.split())
         print(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "), file=out)
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import LocalAnswerer, RemoteAnswerer, evaluate, read_qa_file
+    from bot.evaluation.report import format_table, gate, json_report, markdown_report
+
+    qa = read_qa_file(args.qa_file)
+    thresholds = {**qa.thresholds, **_thresholds(args.min)}
+    retrievers = [
+        parse_enum(Retriever, name, "--retrievers") for name in args.retrievers.split(",")
+    ]
+    runs = []
+    if args.against:
+        remote = RemoteAnswerer(args.against, settings.api_key)
+        try:
+            runs.append(evaluate(qa, remote, "server", progress=True))
+        finally:
+            remote.close()
+    else:
+        with tempfile.TemporaryDirectory(prefix="crosscheck-eval-") as scratch:
+            embedder = make_embedder(settings.embedder)
+            if args.corpus is not None:
+                index_dir = args.index_dir or Path(scratch)
+                corpus = load_articles([args.corpus])
+                build_index(corpus.articles, index_dir, embedder, progress=True)
+                index = open_index(index_dir, embedder)
+            else:
+                index = _open_or_build(settings, embedder)
+            for retriever in retrievers:
+                engine = AnswerEngine(index, embedder, AnswerConfig(retriever=retriever))
+                answerer = LocalAnswerer(index, engine)
+                runs.append(evaluate(qa, answerer, retriever.value, progress=True))
+    print(format_table(runs))
+    if args.json is not None:
+        args.json.write_text(json.dumps(json_report(runs), indent=2) + "\n", encoding="utf-8")
+    if args.markdown is not None:
+        pairs = {pair.id: pair for pair in qa.pairs}
+        args.markdown.write_text(markdown_report(runs, pairs), encoding="utf-8")
+    gated = next((r for r in runs if r.name in ("hybrid", "server")), runs[0])
+    missed = gate(gated.summary, thresholds)
+    for line in missed:
+        print(f"crosscheck: below threshold: {line}", file=sys.stderr)
+    failing = [s for s in gated.scores if s.problems]
+    for score in failing:
+        print(f"  {score.id}: {'; '.join(score.problems)}", file=sys.stderr)
+    return EXIT_ERROR if missed else 0
+
+
+def _thresholds(items: Sequence[str]) -> dict[str, float]:
+    thresholds = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            thresholds[name.strip()] = float(value)
+        except ValueError:
+            raise SettingsError(f"--min {item!r}: expected METRIC=NUMBER") from None
+    return thresholds
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,7 +23,7 @@ from retrieval.lexicon import ACTION_WORDS, THING_WORDS
 from retrieval.matching import Role, classify, is_vague, subject_overlap
 from retrieval.question import Question, analyse
 from retrieval.reconcile import FigureGroup, group_figures, has_conflict
-from retrieval.search import HybridSearcher, Passage, check_search
+from retrieval.search import HybridSearcher, Passage, Retriever, check_search
 
 # A measure answers when its sentence says at least this share of what the best one says about
 # the asked subject (weighted by IDF): both reports of "the front line", not a passing mention.
@@ -65,13 +65,15 @@ class AnswerConfig:
     figure for the measure is found, not just those of the top few; ``max_related``: how many
     neighbouring figures an answer lists; ``max_sentences``: how many quotes a non-numeric
     answer gives; ``min_sentence_score``: the share of the question's term weight a sentence
-    must hold to be quoted as an answer (below it, the articles do not answer)."""
+    must hold to be quoted as an answer (below it, the articles do not answer); ``retriever``:
+    which ranking finds the passages (hybrid, or BM25 or dense alone, to compare them)."""
 
     passages: int = 60
     max_related: int = 6
     max_sentences: int = 3
     min_sentence_score: float = 0.4
     sentence_pool: int = 40
+    retriever: Retriever = Retriever.HYBRID
 
 
 class AnswerEngine:
@@ -101,17 +103,33 @@ class AnswerEngine:
         Raises:
             SearchError: the question is empty.
         """
-        check_search(question, 1)
         asked = analyse(question, history)
-        passages = self._searcher.search(_search_query(asked, history), self._config.passages)
-        if filters is not None:
-            articles = self._index.articles
-            passages = [p for p in passages if filters.admits(articles[p.doc_id])]
+        passages = self.passages(question, history, filters)
         sentences = self._passage_sentences(passages)
         citations = Citations(self._index.articles)
         if asked.numeric and asked.has_measure:
             return self._numeric(asked, sentences, citations)
         return self._quoted(asked, sentences, citations)
+
+    def passages(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: ArticleFilter | None = None,
+    ) -> list[Passage]:
+        """The passages an answer to ``question`` is drawn from, best first.
+
+        Raises:
+            SearchError: the question is empty.
+        """
+        check_search(question, 1)
+        asked = analyse(question, history)
+        query = _search_query(asked, history)
+        passages = self._searcher.search(query, self._config.passages, self._config.retriever)
+        if filters is not None:
+            articles = self._index.articles
+            passages = [p for p in passages if filters.admits(articles[p.doc_id])]
+        return passages
 
     def _numeric(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
