@@ -252,3 +252,48 @@ def test_eval_on_another_corpus_writes_reports_and_gates(crosscheck, tmp_path: P
     )
     assert failing.returncode == 1
     assert "below threshold: ndcg@10" in failing.stderr
+
+
+def test_latency_percentiles_are_nearest_rank() -> None:
+    p = pair(no_answer=True)
+    scores = [score_answer(p, answer([]), TEXT.get, ms, ()) for ms in (40.0, 10.0, 30.0, 20.0)]
+    summary = summarize(scores)
+    assert (summary["latency_p50_ms"], summary["latency_p95_ms"]) == (30.0, 40.0)
+
+
+def test_eval_against_a_running_server(crosscheck, live_server, tmp_path: Path) -> None:
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "id": "injured",
+                    "question": "How many people were injured?",
+                    "tags": ["casualties"],
+                    "expect": {
+                        "figures": [
+                            {"value": 23, "docs": ["001_9eba8f048c7db6ee"], "min_docs": 1},
+                            {"value": 26, "docs": ["000_c9b33be09081a972"], "min_docs": 1},
+                        ],
+                        "conflict": True,
+                    },
+                },
+                {
+                    "id": "killed",
+                    "question": "And how many were killed?",
+                    "tags": ["follow-up"],
+                    "turns": ["How many people were injured in Kyiv?"],
+                    "expect": {
+                        "figures": [{"value": 1, "docs": ["001_9eba8f048c7db6ee"], "min_docs": 1}],
+                        "conflict": False,
+                    },
+                },
+            ]
+        )
+    )
+    result = crosscheck("eval", qa, "--against", live_server.url, "--min", "figure_recall=1")
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split(None, 1) for line in result.stdout.splitlines()[1:])
+    assert rows["figure_recall"].strip() == "1.000"
+    assert rows["citation_exactness"].strip() == "1.000"
