@@ -29,6 +29,8 @@ from bot.conversations import ConversationLimits, ConversationStore
 from bot.openai_api import router as openai_router
 from bot.service import CrossCheck, UnknownDocumentError
 from bot.settings import Settings
+from bot.slack import SeenEvents
+from bot.slack import router as slack_router
 from corpus import ArticleFileError
 from index import Embedder, make_embedder
 from retrieval import ArticleFilter
@@ -137,6 +139,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     authorized = [Depends(_api_key_check(settings.api_key))]
     app.include_router(openai_router, dependencies=authorized)
+    app.include_router(slack_router)  # signed by Slack instead of the API key
+    app.state.slack_seen = SeenEvents()
 
     @app.get("/health", response_model=Health)
     def health() -> Any:

@@ -27,6 +27,11 @@ class Settings:
     routes need ``Authorization: Bearer <key>`` (``CROSSCHECK_API_KEY``).
     ``max_body_bytes``: larger request bodies get 413 (``CROSSCHECK_MAX_BODY_BYTES``).
     ``max_message_chars``: longer chat messages get 422 (``CROSSCHECK_MAX_MESSAGE_CHARS``).
+    Slack: ``slack_signing_secret`` (``CROSSCHECK_SLACK_SIGNING_SECRET``; without it the Slack
+    routes answer 503), ``slack_bot_token`` (``CROSSCHECK_SLACK_BOT_TOKEN``), ``slack_api_url``
+    (``CROSSCHECK_SLACK_API_URL``, Slack's own by default), ``slack_in_channel``: slash-command
+    answers visible to the channel rather than only to the asker
+    (``CROSSCHECK_SLACK_RESPONSE_TYPE`` = ``in_channel`` or ``ephemeral``, the default).
     """
 
     index_dir: Path
@@ -34,6 +39,10 @@ class Settings:
     api_key: str | None = None
     max_body_bytes: int = 5_000_000
     max_message_chars: int = 2_000
+    slack_signing_secret: str | None = None
+    slack_bot_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_in_channel: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -52,6 +61,10 @@ class Settings:
             api_key=environ.get("CROSSCHECK_API_KEY") or None,
             max_body_bytes=_positive(environ, "CROSSCHECK_MAX_BODY_BYTES", 5_000_000),
             max_message_chars=_positive(environ, "CROSSCHECK_MAX_MESSAGE_CHARS", 2_000),
+            slack_signing_secret=environ.get("CROSSCHECK_SLACK_SIGNING_SECRET") or None,
+            slack_bot_token=environ.get("CROSSCHECK_SLACK_BOT_TOKEN") or None,
+            slack_api_url=environ.get("CROSSCHECK_SLACK_API_URL") or "https://slack.com/api/",
+            slack_in_channel=_response_type(environ.get("CROSSCHECK_SLACK_RESPONSE_TYPE")),
         )
 
 
@@ -62,6 +75,16 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     if not value.strip().isdigit() or int(value) <= 0:
         raise SettingsError(f"{name} has value {value!r}: not a positive whole number")
     return int(value)
+
+
+def _response_type(value: str | None) -> bool:
+    if value in (None, "", "ephemeral"):
+        return False
+    if value == "in_channel":
+        return True
+    raise SettingsError(
+        f"CROSSCHECK_SLACK_RESPONSE_TYPE has value {value!r}: not one of ephemeral, in_channel"
+    )
 
 
 def default_index_dir() -> Path:
