@@ -8,6 +8,22 @@ from bot.settings import Settings, SettingsError
 from index import EmbedderKind
 
 
+def test_slack_settings() -> None:
+    settings = Settings.from_environ(
+        {
+            "CROSSCHECK_SLACK_SIGNING_SECRET": "s",
+            "CROSSCHECK_SLACK_BOT_TOKEN": "xoxb-1",
+            "CROSSCHECK_SLACK_API_URL": "http://127.0.0.1:9/api/",
+            "CROSSCHECK_SLACK_RESPONSE_TYPE": "in_channel",
+        }
+    )
+    assert (settings.slack_signing_secret, settings.slack_bot_token) == ("s", "xoxb-1")
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/" and settings.slack_in_channel
+    default = Settings.from_environ({})
+    assert default.slack_signing_secret is None and not default.slack_in_channel
+    assert default.slack_api_url == "https://slack.com/api/"
+
+
 def test_defaults() -> None:
     settings = Settings.from_environ({})
     assert settings.embedder is EmbedderKind.MINILM
@@ -43,6 +59,11 @@ def test_every_variable_is_read() -> None:
             "CROSSCHECK_MAX_BODY_BYTES has value '-5': not a positive",
         ),
         ("CROSSCHECK_MAX_MESSAGE_CHARS", "lots", "CROSSCHECK_MAX_MESSAGE_CHARS has value 'lots'"),
+        (
+            "CROSSCHECK_SLACK_RESPONSE_TYPE",
+            "everyone",
+            "not one of ephemeral, in_channel",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str, message: str) -> None:
