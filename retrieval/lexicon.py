@@ -106,17 +106,6 @@ for _action, _forms in _ACTION_FORMS.items():
 ACTION_WORDS = {action: tuple(forms.split()) for action, forms in _ACTION_FORMS.items()}
 ACTION_WORDS["intercepted"] += ("shot down",)
 
-# Actions a question may use for one another ("downed" asks what "intercepted" says).
-ACTION_SYNONYMS: dict[str, frozenset[str]] = {
-    "launched": frozenset({"launched"}),
-    "intercepted": frozenset({"intercepted"}),
-    "injured": frozenset({"injured"}),
-    "killed": frozenset({"killed"}),
-    "hospitalized": frozenset({"hospitalized"}),
-    "damaged": frozenset({"damaged"}),
-    "hit": frozenset({"hit"}),
-}
-
 # Things an action counts when the noun is left out ("23 were wounded": 23 people).
 DEFAULT_THING = {
     "injured": "person",

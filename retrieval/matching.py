@@ -7,7 +7,6 @@ from index import tokenize
 from retrieval.figures import Figure
 from retrieval.focus import Focus
 from retrieval.lexicon import (
-    ACTION_SYNONYMS,
     AERIAL,
     EVENT_WORDS,
     PARTS,
@@ -139,7 +138,8 @@ def _action_relation(asked: str | None, figure: str | None) -> bool | None:
         return True
     if figure is None:
         return None
-    return figure in ACTION_SYNONYMS.get(asked, frozenset({asked}))
+    # Synonyms ("downed", "shot down") already map to one canonical action in the lexicon.
+    return figure == asked
 
 
 def _off_focus(figure: Figure, question: Question, focus: Focus) -> bool:
