@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import Article, Chunk, ChunkingConfig
-from index.bm25 import Bm25Scorer
+from index.checkpoint import EmbeddingCheckpoint
 from index.chunk_index import ChunkIndex
 from index.embedders import Embedder, Vectors
 from index.errors import (
@@ -38,11 +38,14 @@ from index.persist import (
     write_chunks,
     write_manifest,
 )
+from index.sparse import SparseBm25
 from index.store import IndexDirectory
 from index.tokenizer import TOKENIZER_VERSION, tokenize
 from index.vectors import VectorIndex
 
-EMBED_BATCH = 64
+# Chunks are embedded in batches of similar length (less padding) and checkpointed after each,
+# so an interrupted build resumes where it stopped.
+EMBED_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,14 @@ def build_index(
             return BuildReport(False, index_dir, len(articles), live.chunk_count, seconds)
         chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
 
+        checkpoint = EmbeddingCheckpoint(directory.path, embedder)
+
         def write(folder: Path) -> None:
-            vectors = _embed(chunks, embedder, progress)
+            vectors = _embed(chunks, embedder, checkpoint, progress)
             write_generation(folder, articles, chunks, vectors, embedder, chunking)
 
         directory.replace_with(write)
+        checkpoint.discard()
     return BuildReport(True, index_dir, len(articles), len(chunks), time.monotonic() - started)
 
 
@@ -124,14 +130,39 @@ def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
     raise IndexStoreError(f"the index in {index_dir} kept changing while it was being read")
 
 
-def _embed(chunks: Sequence[Chunk], embedder: Embedder, progress: bool) -> Vectors:
+def _embed(
+    chunks: Sequence[Chunk], embedder: Embedder, checkpoint: EmbeddingCheckpoint, progress: bool
+) -> Vectors:
+    """Embed every chunk, reusing vectors an interrupted build checkpointed.
+
+    The progress bar counts only the chunks embedded now, so its rate and time left are real.
+    """
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
-    with tqdm(
-        total=len(chunks), unit="chunk", desc="embedding", disable=not progress, leave=False
-    ) as bar:
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = [c.text for c in chunks[start : start + EMBED_BATCH]]
-            vectors[start : start + len(batch)] = embedder.embed(batch)
+    saved = checkpoint.load()
+    todo: list[int] = []
+    for position, chunk in enumerate(chunks):
+        vector = saved.get(checkpoint.key(chunk.text))
+        if vector is None:
+            todo.append(position)
+        else:
+            vectors[position] = vector
+    todo.sort(key=lambda position: len(chunks[position].text))
+    with (
+        tqdm(
+            total=len(todo),
+            unit="chunk",
+            desc="embedding" if len(todo) == len(chunks) else "embedding (resumed)",
+            disable=not progress,
+            leave=False,
+        ) as bar,
+        checkpoint.appender() as append,
+    ):
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            texts = [chunks[position].text for position in batch]
+            embedded = embedder.embed(texts)
+            vectors[batch] = embedded
+            append(texts, embedded)
             bar.update(len(batch))
     return vectors
 
@@ -148,6 +179,7 @@ def write_generation(
     terms = [tokenize(chunk.text) for chunk in chunks]
     write_articles(folder / ARTICLES_FILE, articles)
     write_chunks(folder / CHUNKS_FILE, chunks, terms)
+    sparse_files = SparseBm25.from_terms(terms).save(folder)
     VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
     manifest = Manifest(
         model=embedder.name,
@@ -156,7 +188,10 @@ def write_generation(
         chunking=chunking,
         articles={a.doc_id: a.content_hash() for a in articles},
         chunk_count=len(chunks),
-        files={name: digest(folder / name) for name in (ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE)},
+        files={
+            name: digest(folder / name)
+            for name in (ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE, *sparse_files)
+        },
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     write_manifest(folder / MANIFEST_FILE, manifest)
@@ -204,8 +239,9 @@ def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
         )
     check_files(generation, manifest)
     articles = read_articles(generation / ARTICLES_FILE)
-    chunks, terms = read_chunks(generation / CHUNKS_FILE)
+    chunks, _ = read_chunks(generation / CHUNKS_FILE)
     if len(chunks) != manifest.chunk_count or set(articles) != set(manifest.articles):
         raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
     vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))
-    return ChunkIndex(manifest, generation, articles, chunks, Bm25Scorer(terms), vectors)
+    bm25 = SparseBm25.load(generation, len(chunks))
+    return ChunkIndex(manifest, generation, articles, chunks, bm25, vectors)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Article, Chunk
-from index.bm25 import Bm25Scorer
 from index.embedders import Vectors
 from index.manifest import Manifest
+from index.sparse import SparseBm25
 from index.tokenizer import tokenize
 from index.vectors import VectorIndex
 
@@ -24,7 +24,7 @@ class ChunkIndex:
     generation: Path
     articles: Mapping[str, Article]
     chunks: Sequence[Chunk]
-    bm25: Bm25Scorer
+    bm25: SparseBm25
     vectors: VectorIndex
 
     def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:

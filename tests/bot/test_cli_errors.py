@@ -57,7 +57,7 @@ USAGE_ERRORS = {
     "unknown-embedder": (
         ["search", "drones", "--embedder", "bogus"],
         "crosscheck search: error: argument --embedder: invalid choice: 'bogus' "
-        "(choose from 'minilm', 'hash')",
+        "(choose from 'minilm', 'minilm-fp32', 'minilm-torch', 'hash')",
     ),
 }
 

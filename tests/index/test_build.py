@@ -4,6 +4,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus import Article, ChunkingConfig
@@ -18,6 +19,7 @@ from index import (
     build_index,
     open_index,
 )
+from index.sparse import SPARSE_FILES
 
 
 @pytest.fixture
@@ -45,12 +47,9 @@ def test_index_holds_every_chunk_and_a_manifest(
     assert manifest["chunking"] == {"max_chars": 500, "min_chars": 200}
     assert manifest["articles"] == {a.doc_id: a.content_hash() for a in bundled_articles}
     assert manifest["chunk_count"] == len(expected_chunks)
-    assert sorted(p.name for p in live(built).iterdir()) == [
-        "articles.jsonl",
-        "chunks.jsonl",
-        "manifest.json",
-        "vectors.faiss",
-    ]
+    files = {"articles.jsonl", "chunks.jsonl", "vectors.faiss", *SPARSE_FILES}
+    assert {p.name for p in live(built).iterdir()} == files | {"manifest.json"}
+    assert set(manifest["files"]) == files
 
 
 def test_unchanged_corpus_is_not_rebuilt(
@@ -132,7 +131,7 @@ def _set_version(path: Path) -> None:
         ("chunks.jsonl", Path.unlink, "chunks.jsonl is missing"),
         ("manifest.json", Path.unlink, "manifest.json is missing"),
         ("manifest.json", _truncate, "manifest.json is unreadable"),
-        ("manifest.json", _set_version, "format version 99; this crosscheck reads version 1"),
+        ("manifest.json", _set_version, "format version 99; this crosscheck reads version 2"),
     ],
 )
 def test_damaged_index_is_refused_with_a_rebuild_hint(
@@ -150,3 +149,26 @@ def test_damaged_index_is_rebuilt_by_the_next_build(
     _truncate(live(built) / "vectors.faiss")
     assert build_index(bundled_articles, built, HashEmbedder()).built
     assert len(open_index(built, HashEmbedder()).articles) == len(bundled_articles)
+
+
+def test_above_the_threshold_the_vector_index_is_approximate_with_high_recall() -> None:
+    from index.vectors import VectorIndex
+
+    # Clustered unit vectors, like sentence embeddings of articles on a few topics.
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(100, 64))
+    vectors = centres[rng.integers(0, 100, 20_000)] + 0.6 * rng.normal(size=(20_000, 64))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = vectors.astype(np.float32)
+    exact = VectorIndex.from_vectors(vectors)
+    approximate = VectorIndex.from_vectors(vectors, approximate_from=10_000)
+    assert not exact.approximate and approximate.approximate
+    assert approximate.memory_bytes < exact.memory_bytes / 3
+    queries = vectors[:100] + 0.3 * rng.normal(size=(100, 64)).astype(np.float32)
+    recall = np.mean(
+        [
+            len({i for i, _ in exact.top(q, 10)} & {i for i, _ in approximate.top(q, 10)}) / 10
+            for q in queries / np.linalg.norm(queries, axis=1, keepdims=True)
+        ]
+    )
+    assert recall >= 0.95

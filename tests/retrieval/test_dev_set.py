@@ -12,7 +12,8 @@ import pytest
 
 from bot.evaluation import LocalAnswerer, evaluate, read_qa_file
 from bot.evaluation.report import format_table, gate
-from index import ChunkIndex, MiniLMEmbedder
+from index import ChunkIndex
+from index.onnx_embedder import OnnxEmbedder
 from retrieval import AnswerEngine
 
 pytestmark = pytest.mark.model
@@ -27,7 +28,7 @@ def test_the_set_is_large_and_varied() -> None:
 
 
 def test_the_dev_set_meets_its_thresholds(
-    minilm_index: ChunkIndex, minilm_embedder: MiniLMEmbedder, capsys: pytest.CaptureFixture[str]
+    minilm_index: ChunkIndex, minilm_embedder: OnnxEmbedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     qa = read_qa_file(DEV_SET)
     run = evaluate(qa, LocalAnswerer(minilm_index, AnswerEngine(minilm_index, minilm_embedder)))

@@ -7,7 +7,8 @@ import pytest
 
 from bench.retrieval_ranks import QUESTIONS, answer_ranks, format_table, read_questions
 from bot.cli import main
-from index import ChunkIndex, MiniLMEmbedder
+from index import ChunkIndex
+from index.onnx_embedder import OnnxEmbedder
 from retrieval import HybridSearcher
 
 pytestmark = pytest.mark.model
@@ -32,7 +33,7 @@ def test_search_json_finds_11_missiles_in_three_articles(
 
 
 def test_answering_passage_is_in_the_fused_top_5(
-    minilm_index: ChunkIndex, minilm_embedder: MiniLMEmbedder, capsys: pytest.CaptureFixture[str]
+    minilm_index: ChunkIndex, minilm_embedder: OnnxEmbedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     questions = read_questions(QUESTIONS)
     assert len(questions) >= 12
