@@ -85,7 +85,9 @@ class AnswerEngine:
         self._index = index
         self._searcher = HybridSearcher(index, embedder)
         self._config = config
-        self._focus = Focus.of(index.articles.values())
+        # The story is what the retrieved articles are about, not the whole archive: over a
+        # newsroom's archive a corpus-wide focus would be nothing in particular (and slow).
+        self._focus = lru_cache(maxsize=1024)(self._articles_focus)
         self._sentences = lru_cache(maxsize=4096)(self._article_sentences)
         self._figures = lru_cache(maxsize=65536)(extract_figures)
         self._embedder = embedder
@@ -130,6 +132,9 @@ class AnswerEngine:
             articles = self._index.articles
             passages = [p for p in passages if filters.admits(articles[p.doc_id])]
         return passages
+
+    def _articles_focus(self, doc_ids: frozenset[str]) -> Focus:
+        return Focus.of(self._index.articles[doc_id] for doc_id in sorted(doc_ids))
 
     def _numeric(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -184,10 +189,11 @@ class AnswerEngine:
         the counted thing filled in when it left it out."""
         answers: list[Figure] = []
         related: list[Figure] = []
+        focus = self._focus(frozenset(s.doc_id for s in sentences))
         for sentence in sentences:
             context = self._previous_sentence(sentence)
             for figure in self._figures(sentence):
-                role = classify(figure, asked, self._focus, context)
+                role = classify(figure, asked, focus, context)
                 if role is Role.ANSWER:
                     answers.append(figure)
                 elif role is Role.RELATED and not figure.parts:

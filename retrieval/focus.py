@@ -22,7 +22,8 @@ _SIDE_WEAPON = re.compile(
 
 @dataclass
 class Focus:
-    """Places, months and the attacking side the corpus is about; place look-ups are cached.
+    """Places, months and the attacking side a set of articles is about; place look-ups are
+    cached.
 
     The story's months are those of the articles' dates and the month the articles name most
     (if at least half name it); its places are those at least half of the articles name.
@@ -32,6 +33,7 @@ class Focus:
     months: frozenset[str]
     side: str | None
     _places: dict[str, bool] = field(default_factory=dict)
+    _main_places: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, articles: Iterable[Article]) -> "Focus":
@@ -64,9 +66,10 @@ class Focus:
     def is_main_place(self, place: str) -> bool:
         """Whether nearly every article names ``place`` (Kyiv, in the Kyiv corpus): a question
         asking about it asks about the story itself, not a side story within it."""
-        return sum(place in text for text in self.texts) >= max(
-            1, math.ceil(MAIN_SHARE * len(self.texts))
-        )
+        if place not in self._main_places:
+            needed = max(1, math.ceil(MAIN_SHARE * len(self.texts)))
+            self._main_places[place] = sum(place in text for text in self.texts) >= needed
+        return self._main_places[place]
 
     def is_focus_month(self, month: str) -> bool:
         """Whether ``month`` ("June", "Jul") is the story's own month."""
