@@ -5,6 +5,7 @@ answers 503 until it is ready and 200 after.
 """
 
 import hmac
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import Depends, FastAPI, Header, Response
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,13 +22,15 @@ from bot.api_errors import (
     ApiError,
     BodyLimit,
     ErrorBody,
+    Text,
     call_service,
     check_length,
     install_error_handlers,
 )
 from bot.conversations import ConversationLimits, ConversationStore
 from bot.openai_api import router as openai_router
-from bot.service import CrossCheck, UnknownDocumentError
+from bot.rate_limit import RateLimit
+from bot.service import CrossCheck, Snapshot, UnknownDocumentError
 from bot.settings import Settings
 from bot.slack import SeenEvents
 from bot.slack import router as slack_router
@@ -35,16 +38,22 @@ from corpus import ArticleFileError
 from index import Embedder, make_embedder
 from retrieval import ArticleFilter
 
+log = logging.getLogger("crosscheck.api")
 STATIC = Path(str(resources.files("bot") / "static"))
+# Names the index version (generation) a response was computed from: every answer is drawn
+# from one version, and a write's response names the version that holds it.
+VERSION_HEADER = "X-Crosscheck-Index-Version"
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
         400: "Malformed JSON",
         401: "Missing or wrong API key",
         404: "No such article",
-        413: "Request body too large",
+        409: "The last article cannot be deleted",
+        413: "Request body, or the article posted, too large",
         422: "Invalid request",
-        503: "The index is still loading",
+        429: "Too many requests from this client; see the Retry-After header",
+        503: "The index is still loading, cannot be read, or a change could not be written",
     }.items()
 }
 
@@ -53,7 +62,7 @@ class Filters(BaseModel):
     """Which articles an answer may use."""
 
     model_config = ConfigDict(extra="forbid")
-    sources: list[str] | None = None
+    sources: list[Text] | None = None
     since: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     until: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
@@ -62,8 +71,8 @@ class ChatRequest(BaseModel):
     """A chat message; ``conversation_id`` continues a conversation."""
 
     model_config = ConfigDict(extra="forbid")
-    message: str
-    conversation_id: str | None = Field(None, max_length=100)
+    message: Text
+    conversation_id: Text | None = Field(None, max_length=100)
     filters: Filters | None = None
 
     @field_validator("message")
@@ -78,12 +87,12 @@ class ArticleRequest(BaseModel):
     """An article to add or replace."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str
-    title: str | None = None
-    source: str | None = None
-    date: str | None = None
-    url: str | None = None
-    doc_id: str | None = None
+    text: Text
+    title: Text | None = None
+    source: Text | None = None
+    date: Text | None = None
+    url: Text | None = None
+    doc_id: Text | None = None
 
 
 class ArticleSummary(BaseModel):
@@ -137,40 +146,41 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit)
     authorized = [Depends(_api_key_check(settings.api_key))]
     app.include_router(openai_router, dependencies=authorized)
     app.include_router(slack_router)  # signed by Slack instead of the API key
     app.state.slack_seen = SeenEvents()
 
     @app.get("/health", response_model=Health)
-    def health() -> Any:
-        if not service.ready:
-            message = service.error or "the index is still loading"
-            return JSONResponse(
-                {"error": {"message": message, "type": "not_ready"}}, status_code=503
-            )
-        articles, chunks = service.counts()
-        return {"status": "ok", "articles": articles, "chunks": chunks}
+    def health(response: Response) -> Any:
+        index = _snapshot(service, response).index  # 503 while loading or when it failed
+        return {"status": "ok", "articles": len(index.articles), "chunks": len(index.chunks)}
 
     @app.post("/chat", dependencies=authorized)
-    def chat(request: ChatRequest) -> dict[str, Any]:
+    def chat(request: ChatRequest, response: Response) -> dict[str, Any]:
         check_length(request.message, settings.max_message_chars, "message")
         conversation_id = request.conversation_id or conversations.new_id()
         history = conversations.history(conversation_id)
+        snapshot = _snapshot(service, response)
         answer = call_service(
-            lambda: service.ask(request.message, history, _filter(request.filters))
+            lambda: snapshot.engine.ask(request.message, history, _filter(request.filters))
         )
         conversations.record(conversation_id, request.message)
         return {**answer.to_json(), "conversation_id": conversation_id}
 
     @app.get("/articles", dependencies=authorized)
-    def list_articles() -> dict[str, list[ArticleSummary]]:
-        articles = call_service(service.articles)
+    def list_articles(response: Response) -> dict[str, list[ArticleSummary]]:
+        index = _snapshot(service, response).index
+        articles = sorted(index.articles.values(), key=lambda a: a.doc_id)
         return {"articles": [_summary(a) for a in articles]}
 
     @app.get("/articles/{doc_id}", response_model=ArticleBody, dependencies=authorized)
-    def get_article(doc_id: str) -> Any:
-        article = call_service(lambda: _article(service, doc_id))
+    def get_article(doc_id: str, response: Response) -> Any:
+        article = _snapshot(service, response).index.articles.get(doc_id)
+        if article is None:
+            raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found")
         return {
             "doc_id": article.doc_id,
             "source": article.source,
@@ -181,9 +191,17 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         }
 
     @app.post("/articles", status_code=201, dependencies=authorized)
-    def post_article(request: ArticleRequest) -> dict[str, Any]:
+    def post_article(request: ArticleRequest, response: Response) -> dict[str, Any]:
+        size = len(request.text.encode("utf-8"))
+        if size > settings.max_article_bytes:
+            raise ApiError(
+                413,
+                f"text: {size} bytes, more than the limit of {settings.max_article_bytes} "
+                "(CROSSCHECK_MAX_ARTICLE_BYTES)",
+                "article_too_large",
+            )
         try:
-            article, replaced = call_service(
+            ingested = call_service(
                 lambda: service.ingest(
                     request.text,
                     doc_id=request.doc_id,
@@ -195,12 +213,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             )
         except ArticleFileError as error:
             raise ApiError(422, str(error), "invalid_article") from None
-        return {**_summary(article).model_dump(), "replaced": replaced}
+        response.headers[VERSION_HEADER] = ingested.version
+        return {**_summary(ingested.article).model_dump(), "replaced": ingested.replaced}
 
     @app.delete("/articles/{doc_id}", dependencies=authorized)
-    def delete_article(doc_id: str) -> dict[str, str]:
+    def delete_article(doc_id: str, response: Response) -> dict[str, str]:
         try:
-            call_service(lambda: service.delete(doc_id))
+            response.headers[VERSION_HEADER] = call_service(lambda: service.delete(doc_id))
         except UnknownDocumentError:
             raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found") from None
         except ValueError as error:
@@ -219,15 +238,15 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 def _start(service: CrossCheck) -> None:
     try:
         service.start()
-    except Exception:  # kept on the service as .error; /health reports it
-        return
+    except Exception:  # kept on the service as .error; /health and every route report it
+        log.error("crosscheck: error: %s", service.error)
 
 
-def _article(service: CrossCheck, doc_id: str) -> Any:
-    try:
-        return service.article(doc_id)
-    except UnknownDocumentError:
-        raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found") from None
+def _snapshot(service: CrossCheck, response: Response) -> Snapshot:
+    """The index now serving, its version named in ``response``'s headers."""
+    snapshot = call_service(service.snapshot)
+    response.headers[VERSION_HEADER] = snapshot.version
+    return snapshot
 
 
 def _summary(article: Any) -> ArticleSummary:

@@ -1,18 +1,19 @@
 """Errors at the HTTP edge: every failure is ``{"error": {"message", "type"}}`` with a 4xx (or
 503 while loading), never a traceback or a 500 for bad input."""
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.service import NotReadyError
-from index import IndexStoreError
+from bot.service import NotReadyError, UnavailableError
+from index import IndexStoreError, IndexWriteError
 from retrieval import SearchError
 
 T = TypeVar("T")
@@ -31,9 +32,13 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_response(status: int, message: str, kind: str) -> JSONResponse:
-    """An error response of the documented shape."""
-    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+def error_response(
+    status: int, message: str, kind: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """An error response of the documented shape (with ``headers``, e.g. ``Allow``)."""
+    return JSONResponse(
+        {"error": {"message": message, "type": kind}}, status_code=status, headers=headers
+    )
 
 
 class ApiError(Exception):
@@ -51,7 +56,9 @@ def call_service(call: Callable[[], T]) -> T:
 
     Raises:
         ApiError: 503 ``not_ready`` while the index loads, 422 ``invalid_request`` for a search
-            the service cannot run, 503 ``index_unavailable`` when the index cannot be read.
+            the service cannot run, 503 ``write_failed`` when a change could not be written
+            (the previous index is intact), 503 ``index_unavailable`` when the index cannot be
+            read (the message says how to rebuild it).
     """
     try:
         return call()
@@ -59,7 +66,9 @@ def call_service(call: Callable[[], T]) -> T:
         raise ApiError(503, str(error), "not_ready") from None
     except SearchError as error:
         raise ApiError(422, str(error), "invalid_request") from None
-    except IndexStoreError as error:
+    except IndexWriteError as error:
+        raise ApiError(503, str(error), "write_failed") from None
+    except (IndexStoreError, UnavailableError) as error:
         raise ApiError(503, str(error), "index_unavailable") from None
 
 
@@ -77,11 +86,35 @@ def check_length(text: str, limit: int, field: str) -> None:
         )
 
 
+def check_text(value: str) -> str:
+    """``value``, if it can be written as UTF-8: a JSON ``\\ud800`` escape decodes to a lone
+    surrogate, which could be neither answered nor stored.
+
+    Raises:
+        ValueError: naming the position of the first lone surrogate (pydantic reports it as a
+            422 for the field).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"holds a lone surrogate (U+{ord(value[error.start]):04X}) at character "
+            f"{error.start}: not valid Unicode text"
+        ) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(check_text)]
+"""A string field of a request, checked to be valid Unicode."""
+
+# What FastAPI says of a body it cannot even decode (not UTF-8, say).
+_UNPARSABLE = "There was an error parsing the body"
 _STATUS_TYPES = {
     400: "invalid_request",
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "request_too_large",
     422: "invalid_request",
     429: "rate_limited",
@@ -105,8 +138,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.detail == _UNPARSABLE:  # FastAPI's own words
+            return error_response(
+                400, "the body is not valid JSON (JSON must be UTF-8 text)", "invalid_json"
+            )
         kind = _STATUS_TYPES.get(error.status_code, "error")
-        return error_response(error.status_code, str(error.detail), kind)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return error_response(error.status_code, str(error.detail), kind, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette's own ``Allow`` names
+    only the first route's, and ``GET /articles`` and ``POST /articles`` are two routes)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _describe(problem: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ print one line on standard error and exit 1; usage errors exit 2.
 """
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -169,12 +170,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    # The options override their variables; every other setting (API key, limits, Slack) stays.
     settings = Settings.from_environ(environ)
     if args.index_dir is not None:
-        settings = Settings(index_dir=args.index_dir, embedder=settings.embedder)
+        settings = dataclasses.replace(settings, index_dir=args.index_dir)
     if args.embedder is not None:
         kind = parse_enum(EmbedderKind, args.embedder, "--embedder")
-        settings = Settings(index_dir=settings.index_dir, embedder=kind)
+        settings = dataclasses.replace(settings, embedder=kind)
     return settings
 
 

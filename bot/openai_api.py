@@ -16,11 +16,11 @@ from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
-from bot.api_errors import ApiError, call_service, check_length
+from bot.api_errors import ApiError, Text, call_service, check_length
 from retrieval import Answer, Citation
 
 MODEL = "crosscheck"
@@ -43,15 +43,15 @@ class Role(StrEnum):
 class ContentPart(BaseModel):
     """One part of a message's content; crosscheck reads ``text`` parts only."""
 
-    type: str
-    text: str | None = None
+    type: Text
+    text: Text | None = None
 
 
 class ChatMessage(BaseModel):
     """A message of the conversation."""
 
     role: Role
-    content: str | list[ContentPart] | None = None
+    content: Text | list[ContentPart] | None = None
 
 
 class ChatCompletionRequest(BaseModel):
@@ -59,14 +59,14 @@ class ChatCompletionRequest(BaseModel):
     ignored."""
 
     model_config = ConfigDict(extra="ignore")
-    model: str
+    model: Text
     messages: list[ChatMessage]
     stream: bool | None = False
 
 
 @router.post("/chat/completions", response_model=None)
 def chat_completions(
-    body: ChatCompletionRequest, request: Request
+    body: ChatCompletionRequest, request: Request, response: Response
 ) -> dict[str, Any] | StreamingResponse:
     """Answer the last user message as a ``chat.completion``, or as a stream of
     ``chat.completion.chunk`` server-sent events when ``stream`` is true.
@@ -74,13 +74,18 @@ def chat_completions(
     ``usage`` counts words, not tokens: crosscheck has no tokenizer of a language model.
 
     Raises:
-        ApiError: 422 when there is no user message, the question is empty, a user message
-            is longer than ``max_message_chars`` or has a part that is not text; the
-            service's errors as ``call_service`` maps them.
+        ApiError: 422 when there are more messages than ``max_turns``, there is no user
+            message, the question is empty, a user message is longer than
+            ``max_message_chars`` or has a part that is not text; the service's errors as
+            ``call_service`` maps them.
     """
-    question, history = _question(body.messages, request.app.state.settings.max_message_chars)
-    service = request.app.state.crosscheck
-    answer: Answer = call_service(lambda: service.ask(question, history))
+    settings = request.app.state.settings
+    _check_turns(body.messages, settings.max_turns)
+    question, history = _question(body.messages, settings.max_message_chars)
+    snapshot = call_service(request.app.state.crosscheck.snapshot)
+    answer: Answer = call_service(lambda: snapshot.engine.ask(question, history))
+    version = {"X-Crosscheck-Index-Version": snapshot.version}
+    response.headers.update(version)
     content, annotations = compose(answer)
     completion_id = f"chatcmpl-{secrets.token_hex(12)}"
     created = int(time.time())
@@ -88,7 +93,7 @@ def chat_completions(
         return StreamingResponse(
             _events(completion_id, created, body.model, content, answer),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache"},
+            headers={"Cache-Control": "no-cache", **version},
         )
     prompt_words = sum(_words(m.content) for m in body.messages)
     completion_words = len(content.split())
@@ -152,6 +157,16 @@ def compose(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
         dated = f"{_title(citation)}, {citation.date}" if citation.date else _title(citation)
         content += f"\n{marker} {dated}: “{' '.join(citation.quote.split())}”"
     return content, annotations
+
+
+def _check_turns(messages: Sequence[ChatMessage], limit: int) -> None:
+    if len(messages) > limit:
+        raise ApiError(
+            422,
+            f"messages: {len(messages)} messages, more than the limit of {limit} "
+            "(CROSSCHECK_MAX_TURNS); start a new conversation",
+            "conversation_too_long",
+        )
 
 
 def _question(messages: Sequence[ChatMessage], limit: int) -> tuple[str, tuple[str, ...]]:

@@ -1,7 +1,8 @@
 """The running service: one index and answer engine, loaded once and replaced whole on change.
 
-Readers take the current ``_Loaded`` snapshot (one attribute read, atomic in Python) and use it
-for the whole request, so a query never sees a half-updated index. Writers (ingest, delete) are
+Readers take the current ``Snapshot`` (one attribute read, atomic in Python) and use it for the
+whole request, so a query never sees a half-updated index; its ``version`` (the generation's
+name) says which published index answered. Writers (ingest, delete) are
 serialised by a lock here and by the index directory's file lock against other processes
 (``crosscheck index``); when another process publishes a new generation the next request loads
 it.
@@ -18,6 +19,7 @@ from index import (
     ChunkIndex,
     Embedder,
     IndexDirectory,
+    IndexStoreError,
     build_index,
     open_index,
     update_index,
@@ -29,15 +31,38 @@ class NotReadyError(RuntimeError):
     """The index is still loading."""
 
 
+class UnavailableError(RuntimeError):
+    """The index could not be loaded at start-up; the message says why and how to rebuild."""
+
+
 class UnknownDocumentError(KeyError):
     """No article has that doc id."""
 
 
 @dataclass(frozen=True)
-class _Loaded:
+class Snapshot:
+    """One published version of the index, with its answer engine: everything a request reads.
+
+    ``version`` names the generation (e.g. ``gen-000007``); answers and writes report it.
+    """
+
     generation: Path
     index: ChunkIndex
     engine: AnswerEngine
+
+    @property
+    def version(self) -> str:
+        """The generation's name."""
+        return self.generation.name
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ``ingest`` did: the article, whether it replaced one, the version now serving."""
+
+    article: Article
+    replaced: bool
+    version: str
 
 
 class CrossCheck:
@@ -47,9 +72,10 @@ class CrossCheck:
         self._index_dir = index_dir
         self._directory = IndexDirectory(index_dir)
         self._embedder = embedder
-        self._loaded: _Loaded | None = None
+        self._loaded: Snapshot | None = None
         self._write_lock = threading.Lock()
         self._load_lock = threading.Lock()
+        self._failed: Path | None = None  # the generation that could not be loaded
         self.error: str | None = None
 
     def start(self) -> None:
@@ -58,11 +84,10 @@ class CrossCheck:
             if not self._directory.exists():
                 articles = load_articles([bundled_articles_dir()]).articles
                 build_index(articles, self._index_dir, self._embedder)
-            generation = self._directory.live_generation()
-            self._set(generation, open_index(self._index_dir, self._embedder))
+            self._set(open_index(self._index_dir, self._embedder))
             self.ask("how many were injured?")  # warm the model and caches
         except Exception as error:  # reported by /health; the process stays up to say so
-            self.error = str(error)
+            self._fail(error)
             raise
 
     @property
@@ -78,6 +103,16 @@ class CrossCheck:
     ) -> Answer:
         """Answer a question over the current index."""
         return self._current().engine.ask(question, history, filters)
+
+    def snapshot(self) -> Snapshot:
+        """The index now serving; use it for a whole request.
+
+        Raises:
+            NotReadyError: the index is still loading.
+            UnavailableError: it could not be loaded.
+            IndexStoreError: another process published an index that cannot be read.
+        """
+        return self._current()
 
     def articles(self) -> list[Article]:
         """Every article, in doc id order."""
@@ -108,9 +143,9 @@ class CrossCheck:
         source: str | None = None,
         date: str | None = None,
         url: str | None = None,
-    ) -> tuple[Article, bool]:
-        """Add or replace an article; returns it and whether it replaced one. On return the
-        new index is on disk (fsynced) and serving.
+    ) -> Ingested:
+        """Add or replace an article. On return the new index is on disk (fsynced) and
+        serving.
 
         Raises:
             ArticleFileError: the article is empty, binary, or has a bad doc id or date.
@@ -122,11 +157,11 @@ class CrossCheck:
         with self._write_lock:
             replaced = article.doc_id in self._current().index.articles
             report = update_index(self._index_dir, self._embedder, add=[article])
-            self._set(report.index.generation, report.index)
-        return article, replaced
+            published = self._publish(report.index)
+        return Ingested(article, replaced, published.version)
 
-    def delete(self, doc_id: str) -> None:
-        """Remove an article (durably, as ``ingest``).
+    def delete(self, doc_id: str) -> str:
+        """Remove an article (durably, as ``ingest``); returns the version now serving.
 
         Raises:
             UnknownDocumentError: no article has that doc id.
@@ -136,25 +171,70 @@ class CrossCheck:
             if doc_id not in self._current().index.articles:
                 raise UnknownDocumentError(doc_id)
             report = update_index(self._index_dir, self._embedder, remove=[doc_id])
-            self._set(report.index.generation, report.index)
+            return self._publish(report.index).version
 
-    def _current(self) -> _Loaded:
+    def _current(self) -> Snapshot:
         loaded = self._loaded
         if loaded is None:
+            if self.error is not None:
+                return self._recover()
             raise NotReadyError("the index is still loading")
         try:
             live = self._directory.live_generation()
         except Exception:
             return loaded  # keep serving what we have; the next write will say what is wrong
-        if live != loaded.generation:
-            with self._load_lock:
-                if self._loaded is not None and self._loaded.generation != live:
-                    self._set(live, open_index(self._index_dir, self._embedder))
-            return self._loaded or loaded
-        return loaded
+        if live == loaded.generation:
+            return loaded
+        # Another process (or our own writer, between publishing and ``_publish``) made a new
+        # generation live. One thread loads it; the others wait for it rather than load it too.
+        with self._load_lock:
+            current = self._loaded or loaded
+            if current.generation == self._directory.live_generation():
+                return current
+            return self._set(open_index(self._index_dir, self._embedder))
 
-    def _set(self, generation: Path, index: ChunkIndex) -> None:
-        self._loaded = _Loaded(generation, index, AnswerEngine(index, self._embedder))
+    def _recover(self) -> Snapshot:
+        """Load the index after a failed start, once a new generation has been published (say
+        by ``crosscheck index --rebuild``); until then, say what is wrong.
+
+        Raises:
+            UnavailableError: no new generation, or it cannot be loaded either.
+        """
+        with self._load_lock:
+            if self._loaded is not None:
+                return self._loaded
+            try:
+                live = self._directory.live_generation()
+            except IndexStoreError:
+                raise UnavailableError(self.error) from None
+            if live == self._failed:
+                raise UnavailableError(self.error)
+            try:
+                snapshot = self._set(open_index(self._index_dir, self._embedder))
+            except IndexStoreError as error:
+                self._fail(error)
+                raise UnavailableError(self.error) from None
+            self.error = None
+            return snapshot
+
+    def _fail(self, error: Exception) -> None:
+        self.error = f"the index could not be loaded: {error}"
+        try:
+            self._failed = self._directory.live_generation()
+        except IndexStoreError:
+            self._failed = None
+
+    def _publish(self, index: ChunkIndex) -> Snapshot:
+        """Serve ``index``, just written by this process, unless a reader already loaded it."""
+        with self._load_lock:
+            current = self._loaded
+            if current is not None and current.generation == index.generation:
+                return current
+            return self._set(index)
+
+    def _set(self, index: ChunkIndex) -> Snapshot:
+        self._loaded = Snapshot(index.generation, index, AnswerEngine(index, self._embedder))
+        return self._loaded
 
 
 def _derived_id(text: str) -> str:

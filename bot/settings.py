@@ -32,6 +32,11 @@ class Settings:
     (``CROSSCHECK_SLACK_API_URL``, Slack's own by default), ``slack_in_channel``: slash-command
     answers visible to the channel rather than only to the asker
     (``CROSSCHECK_SLACK_RESPONSE_TYPE`` = ``in_channel`` or ``ephemeral``, the default).
+    ``max_article_bytes``: a posted article whose text is longer in UTF-8 gets 413
+    (``CROSSCHECK_MAX_ARTICLE_BYTES``). ``max_turns``: an OpenAI request with more messages gets
+    422 (``CROSSCHECK_MAX_TURNS``). ``rate_limit``: requests per minute per client address,
+    beyond which the API answers 429 with ``Retry-After``; 0 turns it off
+    (``CROSSCHECK_RATE_LIMIT``).
     """
 
     index_dir: Path
@@ -43,6 +48,9 @@ class Settings:
     slack_bot_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_in_channel: bool = False
+    max_article_bytes: int = 1_000_000
+    max_turns: int = 200
+    rate_limit: int = 1_200
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -65,6 +73,9 @@ class Settings:
             slack_bot_token=environ.get("CROSSCHECK_SLACK_BOT_TOKEN") or None,
             slack_api_url=environ.get("CROSSCHECK_SLACK_API_URL") or "https://slack.com/api/",
             slack_in_channel=_response_type(environ.get("CROSSCHECK_SLACK_RESPONSE_TYPE")),
+            max_article_bytes=_positive(environ, "CROSSCHECK_MAX_ARTICLE_BYTES", 1_000_000),
+            max_turns=_positive(environ, "CROSSCHECK_MAX_TURNS", 200),
+            rate_limit=_whole(environ, "CROSSCHECK_RATE_LIMIT", 1_200),
         )
 
 
@@ -74,6 +85,15 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not value.strip().isdigit() or int(value) <= 0:
         raise SettingsError(f"{name} has value {value!r}: not a positive whole number")
+    return int(value)
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    if not value.strip().isdigit():
+        raise SettingsError(f"{name} has value {value!r}: not a whole number (0 or more)")
     return int(value)
 
 

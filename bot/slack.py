@@ -25,7 +25,7 @@ from bot.api_errors import ApiError, error_response
 from bot.conversations import ConversationStore
 from bot.service import CrossCheck
 from bot.settings import Settings
-from bot.slack_blocks import answer_blocks, fallback_text
+from bot.slack_blocks import answer_blocks, escape, fallback_text
 
 log = logging.getLogger("crosscheck.slack")
 MAX_AGE_SECONDS = 300
@@ -74,6 +74,8 @@ async def events(request: Request, background: BackgroundTasks) -> Any:
     if payload.get("type") != "event_callback":
         return {"ok": True}
     event = payload.get("event") or {}
+    if not isinstance(event, dict):
+        return error_response(400, "the event must be a JSON object", "invalid_request")
     event_id = str(payload.get("event_id") or "")
     if not _is_question(event, payload) or not event_id:
         return {"ok": True}
@@ -136,7 +138,12 @@ def _is_question(event: dict[str, Any], payload: dict[str, Any]) -> bool:
     """A mention or a direct message from a person, never from a bot (so never from us)."""
     if event.get("bot_id") or event.get("subtype") or not event.get("text"):
         return False
-    own = {a.get("user_id") for a in payload.get("authorizations") or [] if a.get("is_bot")}
+    authorizations = payload.get("authorizations")
+    own = {
+        a.get("user_id")
+        for a in (authorizations if isinstance(authorizations, list) else [])
+        if isinstance(a, dict) and a.get("is_bot")
+    }
     if event.get("user") in own:
         return False
     kind = event.get("type")
@@ -182,7 +189,7 @@ def _answer_command(state: Any, question: str, response_url: str) -> None:
         text, blocks = fallback_text(answer), answer_blocks(answer, _articles(service, answer))
     except Exception as error:
         log.warning("command %r: could not answer: %s", question, error)
-        text, blocks = f"Sorry, that question could not be answered: {error}", None
+        text, blocks = f"Sorry, that question could not be answered: {escape(str(error))}", None
     webhook = WebhookClient(response_url)
     response_type = "in_channel" if settings.slack_in_channel else "ephemeral"
     _with_retries(

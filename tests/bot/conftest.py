@@ -127,3 +127,101 @@ def live_server(bundled_index: Path) -> Iterator[LiveServer]:
 def start_server() -> Callable[..., LiveServer]:
     """``start_server(index_dir, environ=None)``: a LiveServer to use in a ``with`` block."""
     return LiveServer
+
+
+@pytest.fixture(scope="module")
+def module_server(
+    _bundled_index_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One running server for a whole test module, over its own copy of the bundled index;
+    tests that change the articles put them back."""
+    index_dir = tmp_path_factory.mktemp("module-server") / "index"
+    shutil.copytree(_bundled_index_template, index_dir)
+    with LiveServer(index_dir) as server:
+        yield server
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """``crosscheck serve --embedder hash`` as a child process (so it can be killed), on a free
+    port of 127.0.0.1 unless ``args`` say otherwise; standard error goes to ``log``."""
+
+    def __init__(
+        self, index_dir: Path, log: Path, *args: str, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
+        env.update(environ or {})
+        command = [*CLI, "serve", "--index-dir", str(index_dir), "--embedder", "hash"]
+        command += ["--port", str(self.port), *args]
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+    def wait_until_up(self, seconds: float = 60) -> "ServerProcess":
+        """Poll ``/health`` until the server answers at all (200, or 503 when the index failed)."""
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.log.read_text()}")
+            try:
+                status = httpx.get(f"{self.url}/health", timeout=2).status_code
+                if status == 200 or (status == 503 and self._failed()):
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"the server did not come up in {seconds} s: {self.log.read_text()}")
+
+    def _failed(self) -> bool:
+        import httpx
+
+        body = httpx.get(f"{self.url}/health", timeout=2).json()
+        return bool(body["error"]["type"] == "index_unavailable")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop it if it still runs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """``server_process(index_dir, *args, environ=None)``: a started ``crosscheck serve``
+    child process (wait for it with ``.wait_until_up()``); stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(
+        index_dir: Path, *args: str, environ: Mapping[str, str] | None = None
+    ) -> ServerProcess:
+        log = tmp_path / f"serve-{len(started)}.log"
+        server = ServerProcess(index_dir, log, *args, environ=environ)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -231,3 +231,66 @@ def test_without_a_signing_secret_slack_routes_are_closed(live_server: Any) -> N
         )
         assert response.status_code == 503
         assert "CROSSCHECK_SLACK_SIGNING_SECRET" in response.json()["error"]["message"]
+
+
+HOSTILE = "<!channel> <!here|here> <!everyone> <!subteam^S1> <https://evil.example|click me>"
+LIVE_MARKUP = ("<!channel", "<!here", "<!everyone", "<!subteam", "<https://evil", "<http://evil")
+
+
+def test_hostile_markup_is_never_echoed_live(server: Any, slack: FakeSlack) -> None:
+    article = {
+        "text": f"{HOSTILE} Russia launched 40 drones at Kharkiv, {HOSTILE} officials said.",
+        "doc_id": "hostile-1",
+        "source": "<!channel> Wire",
+        "title": "<https://evil.example|Read this>",
+        "url": "https://example.com/a>|<!channel>",
+    }
+    assert httpx.post(f"{server.url}/articles", json=article).status_code == 201
+    question = f"<@UBOT> {HOSTILE} how many drones were launched at Kharkiv? {HOSTILE}"
+    post_event(server, event(question, "Ev-hostile", "777.1"))
+    form = urlencode(
+        {"command": "/crosscheck", "text": f"{HOSTILE} how many drones at Kharkiv? {HOSTILE}",
+         "response_url": f"{slack.url}/hook", "user_id": "U123", "channel_id": "C1"}
+    ).encode()  # fmt: skip
+    httpx.post(
+        f"{server.url}/slack/commands",
+        content=form,
+        headers={"content-type": "application/x-www-form-urlencoded", **signed(form)},
+    )
+
+    (message,) = slack.wait_for(slack.messages, 1)
+    (posted,) = slack.wait_for(slack.responses, 1)
+
+    for sent in (message, posted):
+        assert "40" in sent["text"]
+        everything = json.dumps(sent, ensure_ascii=False)
+        assert "&lt;!channel&gt;" in everything  # shown as written...
+        for markup in LIVE_MARKUP:
+            assert markup not in everything  # ...never acted on
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "event_callback", "event_id": "EvX", "event": "not an object"},
+        {"type": "event_callback", "event_id": "EvY", "event": ["app_mention"]},
+    ],
+    ids=["event-string", "event-list"],
+)
+def test_a_signed_but_malformed_event_gets_400(
+    server: Any, slack: FakeSlack, payload: dict[str, Any]
+) -> None:
+    response = post_event(server, json.dumps(payload).encode())
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {"message": "the event must be a JSON object", "type": "invalid_request"}
+    }
+    assert httpx.get(f"{server.url}/health").status_code == 200
+
+
+def test_odd_authorizations_do_not_stop_an_answer(server: Any, slack: FakeSlack) -> None:
+    body = json.loads(event("<@UBOT> how many missiles were launched?", "EvZ", "888.1"))
+    body["authorizations"] = ["UBOT", 7, None, {"user_id": "UBOT", "is_bot": True}]
+    assert post_event(server, json.dumps(body).encode()).status_code == 200
+    (message,) = slack.wait_for(slack.messages, 1)
+    assert message["thread_ts"] == "888.1"
