@@ -140,7 +140,10 @@ def test_an_invalid_embedder_variable(crosscheck, bundled_index):
         "search", "drones", "--index-dir", bundled_index, environ={"CROSSCHECK_EMBEDDER": "bogus"}
     )
 
-    assert_error(result, "CROSSCHECK_EMBEDDER has value 'bogus': not one of minilm, minilm-fp32, minilm-torch, hash")
+    assert_error(
+        result,
+        "CROSSCHECK_EMBEDDER has value 'bogus': not one of minilm, minilm-fp32, minilm-torch, hash",
+    )
     assert index_state(bundled_index) == before
 
 

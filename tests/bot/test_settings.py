@@ -51,7 +51,8 @@ def test_every_variable_is_read() -> None:
         (
             "CROSSCHECK_EMBEDDER",
             "bert",
-            "CROSSCHECK_EMBEDDER has value 'bert': not one of minilm, minilm-fp32, minilm-torch, hash",
+            "CROSSCHECK_EMBEDDER has value 'bert': "
+            "not one of minilm, minilm-fp32, minilm-torch, hash",
         ),
         (
             "CROSSCHECK_MAX_BODY_BYTES",
