@@ -16,6 +16,7 @@ from pathlib import Path
 
 from corpus import Article, bundled_articles_dir, load_articles, make_article
 from index import (
+    CachedEmbedder,
     ChunkIndex,
     Embedder,
     IndexDirectory,
@@ -71,7 +72,8 @@ class CrossCheck:
     def __init__(self, index_dir: Path, embedder: Embedder) -> None:
         self._index_dir = index_dir
         self._directory = IndexDirectory(index_dir)
-        self._embedder = embedder
+        # One cache of vectors by text for every index version this service loads.
+        self._embedder = CachedEmbedder(embedder)
         self._loaded: Snapshot | None = None
         self._write_lock = threading.Lock()
         self._load_lock = threading.Lock()

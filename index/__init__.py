@@ -2,7 +2,14 @@
 
 from index.build import BuildReport, build_index, open_index
 from index.chunk_index import ChunkIndex
-from index.embedders import Embedder, EmbedderKind, HashEmbedder, MiniLMEmbedder, make_embedder
+from index.embedders import (
+    CachedEmbedder,
+    Embedder,
+    EmbedderKind,
+    HashEmbedder,
+    MiniLMEmbedder,
+    make_embedder,
+)
 from index.errors import (
     IndexDamagedError,
     IndexMismatchError,
@@ -19,6 +26,7 @@ __all__ = [
     "FORMAT_VERSION",
     "TOKENIZER_VERSION",
     "BuildReport",
+    "CachedEmbedder",
     "ChunkIndex",
     "Embedder",
     "EmbedderKind",

@@ -4,6 +4,8 @@ Both return L2-normalised float32 rows, so inner product is cosine similarity.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -107,6 +109,47 @@ class HashEmbedder:
                 vectors[row, 0] = norm = 1.0
             vectors[row] /= norm
         return vectors
+
+
+class CachedEmbedder:
+    """Another embedder with a bounded cache of vectors by text (least recently used go
+    first), safe to share between threads and between indexes: a sentence's vector depends
+    only on its text and the model, so answers after an index update reuse it, and memory
+    stays bounded however long a server runs."""
+
+    def __init__(self, inner: Embedder, max_texts: int = 20_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self._max = max_texts
+        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts``, computing only those not cached."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for row, text in enumerate(texts):
+                vector = self._vectors.get(text)
+                if vector is None:
+                    missing.setdefault(text, []).append(row)
+                else:
+                    self._vectors.move_to_end(text)
+                    out[row] = vector
+        if not missing:
+            return out
+        computed = self.inner.embed(list(missing))
+        with self._lock:
+            for (text, rows), vector in zip(missing.items(), computed, strict=True):
+                out[rows] = vector
+                self._vectors[text] = vector
+            while len(self._vectors) > self._max:
+                self._vectors.popitem(last=False)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._vectors)
 
 
 class EmbedderKind(Enum):

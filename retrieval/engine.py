@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from corpus import Article, Sentence
 from index import ChunkIndex, Embedder, tokenize
-from index.embedders import Vectors
+from index.embedders import CachedEmbedder
 from retrieval.answer import (
     Answer,
     Citation,
@@ -83,6 +83,10 @@ class AnswerEngine:
         self, index: ChunkIndex, embedder: Embedder, config: AnswerConfig = AnswerConfig()
     ) -> None:
         self._index = index
+        # Pass one CachedEmbedder to every engine over the same model to share its cache.
+        if not isinstance(embedder, CachedEmbedder):
+            embedder = CachedEmbedder(embedder)
+        self._embedder = embedder
         self._searcher = HybridSearcher(index, embedder)
         self._config = config
         # The story is what the retrieved articles are about, not the whole archive: over a
@@ -90,8 +94,6 @@ class AnswerEngine:
         self._focus = lru_cache(maxsize=1024)(self._articles_focus)
         self._sentences = lru_cache(maxsize=4096)(self._article_sentences)
         self._figures = lru_cache(maxsize=65536)(extract_figures)
-        self._embedder = embedder
-        self._vectors: dict[tuple[str, int], Vectors] = {}
 
     def ask(
         self,
@@ -287,15 +289,10 @@ class AnswerEngine:
         return chosen
 
     def _similarity(self, question: str, sentences: Sequence[Sentence]) -> list[float]:
-        """Cosine similarity of each sentence to the question (sentence vectors are cached)."""
-        missing = [s for s in sentences if (s.doc_id, s.start) not in self._vectors]
-        if missing:
-            for sentence, vector in zip(
-                missing, self._embedder.embed([s.text for s in missing]), strict=True
-            ):
-                self._vectors[(sentence.doc_id, sentence.start)] = vector
+        """Cosine similarity of each sentence to the question (vectors are cached by text)."""
+        vectors = self._embedder.embed([s.text for s in sentences])
         query = self._embedder.embed([question])[0]
-        return [float(self._vectors[(s.doc_id, s.start)] @ query) for s in sentences]
+        return [float(score) for score in vectors @ query]
 
     def _passage_sentences(self, passages: Sequence[Passage]) -> list[Sentence]:
         """The sentences of the passages, in passage order, each once."""

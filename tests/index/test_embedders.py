@@ -3,11 +3,13 @@ vectors without importing torch; the real model ranks meaning."""
 
 import subprocess
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from index import EmbedderKind, HashEmbedder, MiniLMEmbedder, make_embedder
+from index import CachedEmbedder, EmbedderKind, HashEmbedder, MiniLMEmbedder, make_embedder
+from index.embedders import Vectors
 from index.onnx_embedder import OnnxEmbedder, Precision
 
 # Reuters-style and seed-style texts of very different lengths, so batches pad.
@@ -102,3 +104,27 @@ def test_real_model_embeds_meaning(minilm_embedder: OnnxEmbedder) -> None:
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.1
+
+
+def test_the_cache_embeds_each_text_once_and_stays_bounded() -> None:
+    class Counting(HashEmbedder):
+        def __init__(self) -> None:
+            super().__init__(16)
+            self.embedded: list[str] = []
+
+        def embed(self, texts: Sequence[str]) -> Vectors:
+            self.embedded.extend(texts)
+            return super().embed(texts)
+
+    inner = Counting()
+    cached = CachedEmbedder(inner, max_texts=3)
+    first = cached.embed(["a b", "c", "a b"])
+    assert inner.embedded == ["a b", "c"]
+    assert np.array_equal(first, HashEmbedder(16).embed(["a b", "c", "a b"]))
+    assert np.array_equal(cached.embed(["c"]), first[1:2])
+    assert inner.embedded == ["a b", "c"]
+    cached.embed(["d", "e"])  # "a b" is the least recently used: it goes
+    assert len(cached) == 3
+    cached.embed(["a b"])
+    assert inner.embedded == ["a b", "c", "d", "e", "a b"]
+    assert cached.name == inner.name and cached.dimension == 16
