@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         threads = [threading.Thread(target=c.run, args=(deadline,)) for c in clients]
         for thread in threads:
             thread.start()
+        samples = [rss_start]  # the server's RSS every tenth of the run, to see if it levels off
+        for tenth in range(1, 11):
+            time.sleep(max(0.0, started + tenth * args.seconds / 10 - time.monotonic()))
+            samples.append(rss_kib(pid))
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
@@ -223,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.clients} clients, {elapsed:.1f} s, mix {args.mix}, {url}")
     print(table(tallies, elapsed))
     print(f"server RSS: {_mib(rss_start)} at start, {_mib(rss_end)} at end")
+    print("server RSS every tenth of the run (MiB): " + " ".join(_mib(k)[:-4] for k in samples))
     for kind, tally in sorted(tallies.items()):
         if tally.first_error:
             print(f"first {kind} error: {tally.first_error}")

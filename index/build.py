@@ -178,7 +178,7 @@ def write_generation(
     """Write a complete generation into ``folder``: data files, then the manifest."""
     terms = [tokenize(chunk.text) for chunk in chunks]
     write_articles(folder / ARTICLES_FILE, articles)
-    write_chunks(folder / CHUNKS_FILE, chunks, terms)
+    write_chunks(folder / CHUNKS_FILE, chunks)
     sparse_files = SparseBm25.from_terms(terms).save(folder)
     VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
     manifest = Manifest(
@@ -239,7 +239,7 @@ def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
         )
     check_files(generation, manifest)
     articles = read_articles(generation / ARTICLES_FILE)
-    chunks, _ = read_chunks(generation / CHUNKS_FILE)
+    chunks = read_chunks(generation / CHUNKS_FILE, articles)
     if len(chunks) != manifest.chunk_count or set(articles) != set(manifest.articles):
         raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
     vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))

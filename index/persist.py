@@ -2,11 +2,12 @@
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus import Article, Boilerplate, BoilerplateKind, Chunk
+from index.chunk_table import ChunkTable
 from index.errors import IndexDamagedError
 from index.manifest import MANIFEST_FILE, FileDigest, Manifest
 
@@ -34,20 +35,14 @@ def write_articles(path: Path, articles: Iterable[Article]) -> None:
     )
 
 
-def write_chunks(path: Path, chunks: Sequence[Chunk], terms: Sequence[Sequence[str]]) -> None:
-    """Write chunks with their index terms, one JSON object per line, in index order."""
+def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
+    """Write where each chunk lies, one JSON object per line, in index order (the text is
+    the article's, so it is not written twice)."""
     _write_jsonl(
         path,
         (
-            {
-                "doc_id": c.doc_id,
-                "ordinal": c.ordinal,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "terms": list(t),
-            }
-            for c, t in zip(chunks, terms, strict=True)
+            {"doc_id": c.doc_id, "ordinal": c.ordinal, "start": c.start, "end": c.end}
+            for c in chunks
         ),
     )
 
@@ -109,24 +104,26 @@ def read_articles(path: Path) -> dict[str, Article]:
     return articles
 
 
-def read_chunks(path: Path) -> tuple[list[Chunk], list[list[str]]]:
-    """Read the chunks file: the chunks and their index terms, in index order."""
-    chunks, terms = [], []
-    for where, record in _read_jsonl(path):
-        try:
-            chunks.append(
-                Chunk(
-                    doc_id=record["doc_id"],
-                    ordinal=record["ordinal"],
-                    start=record["start"],
-                    end=record["end"],
-                    text=record["text"],
-                )
-            )
-            terms.append(list(record["terms"]))
-        except (KeyError, TypeError) as error:
-            raise IndexDamagedError(f"{where}: malformed chunk ({error!r})") from None
-    return chunks, terms
+def read_chunks(path: Path, articles: Mapping[str, Article]) -> ChunkTable:
+    """Read the chunks file, checking every chunk lies inside a known article.
+
+    Raises:
+        IndexDamagedError: a record is malformed or points outside the articles.
+    """
+
+    def chunks() -> Iterator[Chunk]:
+        for where, record in _read_jsonl(path):
+            try:
+                doc_id, start, end = record["doc_id"], int(record["start"]), int(record["end"])
+                ordinal = int(record["ordinal"])
+                article = articles[doc_id]
+            except (KeyError, TypeError, ValueError) as error:
+                raise IndexDamagedError(f"{where}: malformed chunk ({error!r})") from None
+            if not 0 <= start < end <= len(article.text):
+                raise IndexDamagedError(f"{where}: chunk offsets outside article {doc_id!r}")
+            yield Chunk(doc_id=doc_id, ordinal=ordinal, start=start, end=end, text="")
+
+    return ChunkTable(chunks(), articles)
 
 
 def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

@@ -83,6 +83,9 @@ class LiveServer:
             {
                 "CROSSCHECK_INDEX_DIR": str(index_dir),
                 "CROSSCHECK_EMBEDDER": "hash",
+                # Every test client is 127.0.0.1: one bucket. Tests hammering a server would
+                # hit the limit or not depending on the machine's speed; test_limits sets it.
+                "CROSSCHECK_RATE_LIMIT": "0",
                 **(environ or {}),
             }
         )
@@ -162,7 +165,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
-        env.update(environ or {})
+        env.update({"CROSSCHECK_RATE_LIMIT": "0", **(environ or {})})  # as LiveServer
         command = [*CLI, "serve", "--index-dir", str(index_dir), "--embedder", "hash"]
         command += ["--port", str(self.port), *args]
         with log.open("wb") as out:

@@ -129,6 +129,8 @@ def _set_version(path: Path) -> None:
         ("chunks.jsonl", _truncate, "chunks.jsonl has .* bytes"),
         ("articles.jsonl", _flip_byte, "articles.jsonl does not match its checksum"),
         ("chunks.jsonl", Path.unlink, "chunks.jsonl is missing"),
+        ("bm25_tfs.npy", _truncate, "bm25_tfs.npy has .* bytes"),
+        ("bm25_terms.json", Path.unlink, "bm25_terms.json is missing"),
         ("manifest.json", Path.unlink, "manifest.json is missing"),
         ("manifest.json", _truncate, "manifest.json is unreadable"),
         ("manifest.json", _set_version, "format version 99; this crosscheck reads version 2"),
@@ -172,3 +174,24 @@ def test_above_the_threshold_the_vector_index_is_approximate_with_high_recall() 
         ]
     )
     assert recall >= 0.95
+
+
+def test_chunks_are_stored_as_positions_and_read_back_from_their_articles(
+    built: Path, bundled_articles: tuple[Article, ...], tmp_path: Path
+) -> None:
+    from index.persist import read_articles, read_chunks
+
+    generation = live(built)
+    records = [json.loads(line) for line in (generation / "chunks.jsonl").read_text().splitlines()]
+    assert all(set(r) == {"doc_id", "ordinal", "start", "end"} for r in records)
+    articles = read_articles(generation / "articles.jsonl")
+    table = read_chunks(generation / "chunks.jsonl", articles)
+    assert list(table) == [c for a in bundled_articles for c in a.chunks(ChunkingConfig())]
+    assert table[-1] == list(table)[-1] and table[1:3] == list(table)[1:3]
+    assert table.nbytes < 40 * len(table)
+
+    records[0]["end"] = len(articles[records[0]["doc_id"]].text) + 1
+    damaged = tmp_path / "chunks.jsonl"
+    damaged.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with pytest.raises(IndexDamagedError, match="chunk offsets outside article"):
+        read_chunks(damaged, articles)
