@@ -21,6 +21,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -81,7 +82,10 @@ def start_server(index_dir: Path, embedder: str) -> tuple[subprocess.Popen[bytes
     env["CROSSCHECK_RATE_LIMIT"] = "0"
     command = [sys.executable, "-m", "bot", "serve", "--index-dir", str(index_dir)]
     command += ["--embedder", embedder, "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    log = Path(tempfile.gettempdir()) / f"crosscheck-load-{port}.log"
+    with open(log, "wb") as handle:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    print(f"server log: {log}", file=sys.stderr)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:

@@ -91,8 +91,16 @@ class AnswerEngine:
         self._config = config
         # The story is what the retrieved articles are about, not the whole archive: over a
         # newsroom's archive a corpus-wide focus would be nothing in particular (and slow).
-        self._focus = lru_cache(maxsize=1024)(self._articles_focus)
-        self._sentences = lru_cache(maxsize=4096)(self._article_sentences)
+        # The caches close over the articles, not over self: no reference cycle, so an engine
+        # replaced after an index update is freed (with its memory-mapped files) at once,
+        # not at the next full garbage collection.
+        articles = index.articles
+        self._focus = lru_cache(maxsize=1024)(
+            lambda doc_ids: Focus.of(articles[doc_id] for doc_id in sorted(doc_ids))
+        )
+        self._sentences = lru_cache(maxsize=4096)(
+            lambda doc_id: tuple(articles[doc_id].sentences())
+        )
         self._figures = lru_cache(maxsize=65536)(extract_figures)
 
     def ask(
@@ -134,9 +142,6 @@ class AnswerEngine:
             articles = self._index.articles
             passages = [p for p in passages if filters.admits(articles[p.doc_id])]
         return passages
-
-    def _articles_focus(self, doc_ids: frozenset[str]) -> Focus:
-        return Focus.of(self._index.articles[doc_id] for doc_id in sorted(doc_ids))
 
     def _numeric(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -302,9 +307,6 @@ class AnswerEngine:
                 if passage.start <= sentence.start and sentence.end <= passage.end:
                     seen.setdefault((sentence.doc_id, sentence.start), sentence)
         return list(seen.values())
-
-    def _article_sentences(self, doc_id: str) -> tuple[Sentence, ...]:
-        return tuple(self._index.articles[doc_id].sentences())
 
     def _previous_sentence(self, sentence: Sentence) -> str:
         """The two sentences before ``sentence`` in its article, as one text."""

@@ -68,11 +68,6 @@ class HybridSearcher:
         self._index = index
         self._embedder = embedder
         self._config = config
-        self._rankers: dict[Retriever, Callable[[str, int], list[Passage]]] = {
-            Retriever.BM25: self._bm25,
-            Retriever.DENSE: self._dense,
-            Retriever.HYBRID: self._hybrid,
-        }
 
     def search(
         self, query: str, k: int = 10, retriever: Retriever = Retriever.HYBRID
@@ -83,7 +78,7 @@ class HybridSearcher:
             SearchError: the query is empty or ``k`` is not positive.
         """
         check_search(query, k)
-        return self._rankers[retriever](query, k)
+        return _RANKERS[retriever](self, query, k)
 
     def _bm25(self, query: str, k: int) -> list[Passage]:
         ranked = self._index.bm25_top(query, max(k, self._config.candidates))
@@ -119,3 +114,11 @@ class HybridSearcher:
             bm25_rank=bm25_rank,
             dense_rank=dense_rank,
         )
+
+
+# Unbound, so that a searcher holds no reference to itself and is freed as soon as it is dropped.
+_RANKERS: dict[Retriever, Callable[[HybridSearcher, str, int], list[Passage]]] = {
+    Retriever.BM25: HybridSearcher._bm25,
+    Retriever.DENSE: HybridSearcher._dense,
+    Retriever.HYBRID: HybridSearcher._hybrid,
+}
