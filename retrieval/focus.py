@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus import Article
 from retrieval.lexicon import MONTH_PATTERN, MONTHS
@@ -18,6 +19,14 @@ MAIN_SHARE = 0.8
 _SIDE_WEAPON = re.compile(
     r"\b(Russian|Ukrainian)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|UAVs?|air\s+weapons)\b"
 )
+
+
+@lru_cache(maxsize=8192)
+def _named(text: str) -> tuple[frozenset[str], Counter[str]]:
+    """The months an article names (as "jul") and how often it names each side's weapons;
+    cached by text, as every question's focus reads the same articles again."""
+    months = frozenset(m.group().rstrip(".")[:3].lower() for m in MONTH_PATTERN.finditer(text))
+    return months, Counter(m.group(1) for m in _SIDE_WEAPON.finditer(text))
 
 
 @dataclass
@@ -42,14 +51,14 @@ class Focus:
         texts = tuple(a.text for a in articles)
         needed = max(1, math.ceil(FOCUS_SHARE * len(texts)))
         month_counts: Counter[str] = Counter()
+        sides: Counter[str] = Counter()
         for article in articles:
-            month_counts.update(
-                {m.group().rstrip(".")[:3].lower() for m in MONTH_PATTERN.finditer(article.text)}
-            )
+            months_named, sides_named = _named(article.text)
+            month_counts.update(months_named)
+            sides.update(sides_named)
         dated = {MONTHS[int(a.date[5:7]) - 1][:3] for a in articles if a.date}
         top = month_counts.most_common(1)
         months = frozenset(dated | ({top[0][0]} if top and top[0][1] >= needed else set()))
-        sides = Counter(m.group(1) for text in texts for m in _SIDE_WEAPON.finditer(text))
         ranked = sides.most_common(2)
         side = (
             ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
