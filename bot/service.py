@@ -10,7 +10,6 @@ it.
 
 import hashlib
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from index import (
     open_index,
     update_index,
 )
-from retrieval import Answer, AnswerEngine, ArticleFilter
+from retrieval import AnswerEngine
 
 
 class NotReadyError(RuntimeError):
@@ -87,24 +86,10 @@ class CrossCheck:
                 articles = load_articles([bundled_articles_dir()]).articles
                 build_index(articles, self._index_dir, self._embedder)
             self._set(open_index(self._index_dir, self._embedder))
-            self.ask("how many were injured?")  # warm the model and caches
+            self._current().engine.ask("how many were injured?")  # warm the model and caches
         except Exception as error:  # reported by /health; the process stays up to say so
             self._fail(error)
             raise
-
-    @property
-    def ready(self) -> bool:
-        """Whether the index is loaded."""
-        return self._loaded is not None
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[str] = (),
-        filters: ArticleFilter | None = None,
-    ) -> Answer:
-        """Answer a question over the current index."""
-        return self._current().engine.ask(question, history, filters)
 
     def snapshot(self) -> Snapshot:
         """The index now serving; use it for a whole request.
@@ -115,26 +100,6 @@ class CrossCheck:
             IndexStoreError: another process published an index that cannot be read.
         """
         return self._current()
-
-    def articles(self) -> list[Article]:
-        """Every article, in doc id order."""
-        return sorted(self._current().index.articles.values(), key=lambda a: a.doc_id)
-
-    def article(self, doc_id: str) -> Article:
-        """One article.
-
-        Raises:
-            UnknownDocumentError: no article has that doc id.
-        """
-        article = self._current().index.articles.get(doc_id)
-        if article is None:
-            raise UnknownDocumentError(doc_id)
-        return article
-
-    def counts(self) -> tuple[int, int]:
-        """(articles, chunks) of the current index."""
-        index = self._current().index
-        return len(index.articles), len(index.chunks)
 
     def ingest(
         self,

@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +27,7 @@ from bot.conversations import ConversationStore
 from bot.service import CrossCheck
 from bot.settings import Settings
 from bot.slack_blocks import answer_blocks, escape, fallback_text
+from retrieval import Answer
 
 log = logging.getLogger("crosscheck.slack")
 MAX_AGE_SECONDS = 300
@@ -158,21 +160,21 @@ def _answer_event(state: Any, event: dict[str, Any], event_id: str) -> None:
     channel = str(event.get("channel"))
     thread = str(event.get("thread_ts") or event.get("ts"))
     key = f"slack:{channel}:{thread}"
+    answered = None
     try:
-        answer = service.ask(question, conversations.history(key)) if question else None
+        answered = _answer(service, question, conversations.history(key)) if question else None
     except Exception as error:  # an unanswerable question is told, not crashed on
         log.warning("event %s: could not answer: %s", event_id, error)
-        answer = None
     if question:
         conversations.record(key, question)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    if answer is None:
+    if answered is None:
         text, blocks = (
             "Ask me a question about the articles, e.g. how many people were injured?",
             None,
         )
     else:
-        text, blocks = fallback_text(answer), answer_blocks(answer, _articles(service, answer))
+        text, blocks = fallback_text(answered[0]), answer_blocks(*answered)
     _with_retries(
         event_id,
         lambda: client.chat_postMessage(
@@ -185,8 +187,8 @@ def _answer_command(state: Any, question: str, response_url: str) -> None:
     service: CrossCheck = state.crosscheck
     settings: Settings = state.settings
     try:
-        answer = service.ask(question)
-        text, blocks = fallback_text(answer), answer_blocks(answer, _articles(service, answer))
+        answered = _answer(service, question)
+        text, blocks = fallback_text(answered[0]), answer_blocks(*answered)
     except Exception as error:
         log.warning("command %r: could not answer: %s", question, error)
         text, blocks = f"Sorry, that question could not be answered: {escape(str(error))}", None
@@ -198,9 +200,16 @@ def _answer_command(state: Any, question: str, response_url: str) -> None:
     )
 
 
-def _articles(service: CrossCheck, answer: Any) -> dict[str, tuple[str | None, str | None]]:
-    cited = {c.doc_id: service.article(c.doc_id) for c in answer.citations}
-    return {doc_id: (article.title, article.url) for doc_id, article in cited.items()}
+def _answer(
+    service: CrossCheck, question: str, history: Sequence[str] = ()
+) -> tuple[Answer, dict[str, tuple[str | None, str | None]]]:
+    """The answer and each cited article's title and URL, both from one index version (an
+    article deleted meanwhile cannot go missing between the two)."""
+    snapshot = service.snapshot()
+    answer = snapshot.engine.ask(question, history)
+    articles = snapshot.index.articles
+    cited = {c.doc_id: articles[c.doc_id] for c in answer.citations}
+    return answer, {doc_id: (a.title, a.url) for doc_id, a in cited.items()}
 
 
 def _with_retries(what: str, post: Any) -> None:

@@ -14,7 +14,7 @@ fast on a CPU, at a cosine of about 0.99 to the fp32 vectors.
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -71,12 +71,13 @@ def exported_model(precision: Precision, cache_dir: Path | None = None) -> Path:
     """
     source = model_source()
     cache = cache_dir or default_cache_dir()
-    path = cache / f"all-minilm-l6-v2-{_package_version()}-e{EXPORT_VERSION}-{precision.value}.onnx"
+    stem = f"all-minilm-l6-v2-{_package_version()}-e{EXPORT_VERSION}"
+    path = cache / f"{stem}-{precision.value}.onnx"
     if path.is_file():
         return path
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        fp32 = cache / f"all-minilm-l6-v2-{_package_version()}-e{EXPORT_VERSION}-fp32.onnx"
+        fp32 = cache / f"{stem}-{Precision.FP32.value}.onnx"
         if not fp32.is_file():
             print("preparing the embedding model (once)...", file=sys.stderr, flush=True)
             _atomic(fp32, lambda tmp: _export_fp32(source, tmp))
@@ -162,7 +163,7 @@ def _package_version() -> str:
         return "unknown"
 
 
-def _atomic(path: Path, write: Any) -> None:
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     os.close(handle)
     tmp = Path(name)
