@@ -7,15 +7,21 @@ Formats:
 - ``.json``: one object, or a list of objects, each with ``text`` and optional ``title``,
   ``source``, ``date``, ``url`` and ``doc_id``.
 - ``.jsonl``: one such object per line.
+- ``.jsonl.gz``: a gzip-compressed ``.jsonl`` file, read in place.
+
+Other fields of a JSON record (such as a data set's ``event`` label) are ignored.
 
 A ``.txt`` or ``.md`` file may have a sidecar ``NAME.meta.json`` beside it with ``title``,
 ``source``, ``date`` and ``url``; what the sidecar gives wins over what the text says. The doc id
 is the file stem (``000_c9b33be09081a972.txt`` is ``000_c9b33be09081a972``), or for records in a
-JSON file their ``doc_id``, else ``STEM-N`` for the N-th record (from 1).
+JSON file their ``doc_id``, else ``STEM-N`` for the N-th record (from 1); the stem of
+``feed.jsonl.gz`` is ``feed``.
 """
 
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -23,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from corpus.article import Article, make_article
+from corpus.boilerplate import mark_outlet_templates
 from corpus.errors import ArticleFileError, CorpusNotFoundError, DuplicateDocIdError
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".jsonl.gz")
+_JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 SIDECAR_SUFFIX = ".meta.json"
 _METADATA_FIELDS = ("title", "source", "date", "url")
 _MD_TITLE = re.compile(r"\A\s*#{1,6}[ \t]+(.+?)[ \t#]*\r?$", re.MULTILINE)
@@ -56,13 +64,14 @@ def load_articles(paths: Sequence[Path], *, skip_bad: bool = False) -> LoadedCor
     """Read every article under ``paths`` (files, or folders searched recursively).
 
     Args:
-        paths: files and folders; a folder contributes its ``.txt``, ``.md``, ``.json`` and
-            ``.jsonl`` files, sidecars excepted, in sorted order.
+        paths: files and folders; a folder contributes its ``.txt``, ``.md``, ``.json``,
+            ``.jsonl`` and ``.jsonl.gz`` files, sidecars excepted, in sorted order.
         skip_bad: leave out a file that cannot be read, recording why, instead of raising.
 
     Raises:
         CorpusNotFoundError: a path does not exist, or no article was found at all.
-        ArticleFileError: a file is binary, not UTF-8, malformed or empty (unless ``skip_bad``).
+        ArticleFileError: a file is binary, not UTF-8, not valid gzip (``.jsonl.gz``),
+            malformed or empty (unless ``skip_bad``).
         DuplicateDocIdError: two articles have the same doc id (whatever ``skip_bad`` says:
             which one was meant cannot be known).
     """
@@ -94,20 +103,23 @@ def load_articles(paths: Sequence[Path], *, skip_bad: bool = False) -> LoadedCor
             f"no readable articles in {listed} "
             + (f"({why})" if why else f"(looked for {', '.join(ARTICLE_SUFFIXES)} files)")
         )
-    return LoadedCorpus(tuple(articles), tuple(skipped))
+    # Template lines show only across one outlet's articles, so they are marked once all are read.
+    return LoadedCorpus(mark_outlet_templates(articles), tuple(skipped))
 
 
 def read_article_file(path: Path) -> list[Article]:
     """Read the articles of one file.
 
     Raises:
-        ArticleFileError: the file cannot be read, is binary, is not UTF-8, is malformed, or
-            holds an empty article; the message names the file.
+        ArticleFileError: the file cannot be read, is not valid gzip (``.jsonl.gz``), is
+            binary, is not UTF-8, is malformed, or holds an empty article; the message names the
+            file.
     """
-    text = _read_text(path)
+    suffix = _article_suffix(path)
+    text = _read_text(path, gzipped=suffix == ".jsonl.gz")
     try:
-        if path.suffix == ".jsonl":
-            return _jsonl_articles(path, text)
+        if suffix in _JSONL_SUFFIXES:
+            return _jsonl_articles(path.name.removesuffix(suffix), text)
         if path.suffix == ".json":
             return _json_articles(path, text)
         metadata = _sidecar(path)
@@ -127,12 +139,12 @@ def _article_files(paths: Iterable[Path]) -> Iterable[Path]:
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix in ARTICLE_SUFFIXES
+                and _article_suffix(p) in ARTICLE_SUFFIXES
                 and not p.name.endswith(SIDECAR_SUFFIX)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
-            if path.suffix not in ARTICLE_SUFFIXES:
+            if _article_suffix(path) not in ARTICLE_SUFFIXES:
                 raise ArticleFileError(
                     f"{path}: unsupported file type {path.suffix!r} "
                     f"(use one of {', '.join(ARTICLE_SUFFIXES)})"
@@ -142,11 +154,22 @@ def _article_files(paths: Iterable[Path]) -> Iterable[Path]:
             raise CorpusNotFoundError(f"{path}: no such file or folder")
 
 
-def _read_text(path: Path) -> str:
+def _article_suffix(path: Path) -> str:
+    """The suffix that names the file's format: ``.jsonl.gz`` counts as one."""
+    return ".jsonl.gz" if path.suffixes[-2:] == [".jsonl", ".gz"] else path.suffix
+
+
+def _read_text(path: Path, *, gzipped: bool = False) -> str:
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ArticleFileError(f"{path}: cannot read: {error.strerror}") from None
+    if gzipped:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            # BadGzipFile (an OSError): not gzip, or a bad checksum; EOFError: truncated.
+            raise ArticleFileError(f"{path}: not a readable gzip file ({error})") from None
     if b"\x00" in data:
         raise ArticleFileError(f"{path}: looks binary (holds NUL bytes), not a text article")
     try:
@@ -186,7 +209,7 @@ def _json_articles(path: Path, text: str) -> list[Article]:
     ]
 
 
-def _jsonl_articles(path: Path, text: str) -> list[Article]:
+def _jsonl_articles(stem: str, text: str) -> list[Article]:
     articles = []
     # Only "\n" ends a JSON Lines record; str.splitlines would also split at U+2028 or U+0085,
     # which JSON allows inside strings.
@@ -197,7 +220,7 @@ def _jsonl_articles(path: Path, text: str) -> list[Article]:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise ArticleFileError(f"line {number} is not valid JSON: {error}") from None
-        articles.append(_record_article(record, f"{path.stem}-{number}", f"line {number}"))
+        articles.append(_record_article(record, f"{stem}-{number}", f"line {number}"))
     if not articles:
         raise ArticleFileError("holds no articles")
     return articles

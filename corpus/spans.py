@@ -23,6 +23,22 @@ class BoilerplateKind(Enum):
     RATING_WIDGET = "rating_widget"
     COMMENTS_WIDGET = "comments_widget"
     STRAY_SYMBOL = "stray_symbol"
+    # Web clutter: a photo's caption (with or without its credit) or a media placeholder.
+    CAPTION = "caption"
+    # A photo credit standing alone: "Getty Images", "Jae C. Hong/AP".
+    PHOTO_CREDIT = "photo_credit"
+    # A picture gallery's counters and widgets: "Hide Caption 3 of 12", "1/16 ...".
+    GALLERY = "gallery"
+    # Who wrote it and when: "By Jane Doe, CNN", "Updated 1234 GMT", "(Reporting by ...)".
+    BYLINE = "byline"
+    # Links to other stories: "Read more: ...", "Related: ...", "[Linked headline]".
+    READ_MORE = "read_more"
+    # Calls to share, follow, subscribe or scroll, advertisement markers, copyright footers.
+    PROMO = "promo"
+    # A short line with no verb, a heading or a label: "Complete disregard".
+    VERBLESS_LINE = "verbless_line"
+    # A line the outlet prints on the pages of several unrelated stories.
+    OUTLET_TEMPLATE = "outlet_template"
 
 
 class Boilerplate(NamedTuple):

@@ -1,5 +1,6 @@
 """Reading articles from files and folders, and refusing what cannot be read."""
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -22,6 +23,12 @@ def write(path: Path, content: str | bytes) -> Path:
 
 def write_json(path: Path, value: Any) -> Path:
     return write(path, json.dumps(value, ensure_ascii=False))
+
+
+def write_gzip(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    return write(path, gzip.compress(content))
 
 
 def load(*paths: Path, skip_bad: bool = False) -> corpus.LoadedCorpus:
@@ -139,6 +146,43 @@ def test_jsonl_text_may_hold_unicode_line_separators(tmp_path: Path, separator: 
     assert summary(load(path)) == [("feed-1", text)]
 
 
+def test_jsonl_gz_is_read_in_place_and_ignores_other_fields(tmp_path: Path) -> None:
+    records = [
+        {
+            "doc_id": "0393cb165c69",
+            "title": "Kyiv hit",
+            "source": "www.example.com",
+            "date": "2025-07-04",
+            "url": "https://www.example.com/kyiv",
+            "event": "Kyiv_attack",
+            "text": BODY,
+        },
+        {"text": "Second story, no id. Київ 💥", "event": "Other_event"},
+    ]
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
+    path = write_gzip(tmp_path / "news.jsonl.gz", lines)
+    loaded = load(path)
+    assert loaded.articles == (
+        corpus.Article(
+            doc_id="0393cb165c69",
+            text=BODY,
+            source="www.example.com",
+            date="2025-07-04",
+            title="Kyiv hit",
+            url="https://www.example.com/kyiv",
+        ),
+        corpus.Article(doc_id="news-2", text="Second story, no id. Київ 💥"),
+    )
+    assert loaded.skipped == ()
+
+
+def test_jsonl_gz_reads_like_the_jsonl_it_compresses(tmp_path: Path) -> None:
+    lines = json.dumps({"text": "First story."}) + "\n\n" + json.dumps({"text": "Third."}) + "\n"
+    plain = load(write(tmp_path / "a" / "feed.jsonl", lines))
+    packed = load(write_gzip(tmp_path / "b" / "feed.jsonl.gz", lines))
+    assert summary(packed) == summary(plain) == [("feed-1", "First story."), ("feed-3", "Third.")]
+
+
 def test_sidecar_metadata_wins_over_the_text(tmp_path: Path) -> None:
     text = "date 2025-07-04 Kyiv was hit overnight.\n\n- Agence France-Presse"
     write(tmp_path / "story.txt", text)
@@ -191,10 +235,12 @@ def test_folders_are_read_recursively_in_sorted_order(tmp_path: Path) -> None:
     write(tmp_path / "a" / "y" / "deep.txt", "Story deep.")
     write(tmp_path / "a" / "x.txt", "Story x.")
     write(tmp_path / "b.jsonl", json.dumps({"text": "Story b."}) + "\n")
+    write_gzip(tmp_path / "a" / "v.jsonl.gz", json.dumps({"text": "Story v."}) + "\n")
     write_json(tmp_path / "a" / "w.json", {"text": "Story w."})
     write(tmp_path / "notes.pdf", b"%PDF-1.4")
     write(tmp_path / "README.rst", "Not an article.")
-    assert [a.doc_id for a in load(tmp_path).articles] == ["w", "x", "deep", "b-1", "c"]
+    write_gzip(tmp_path / "old.txt.gz", "Not read: only JSON Lines is read compressed.")
+    assert [a.doc_id for a in load(tmp_path).articles] == ["v-1", "w", "x", "deep", "b-1", "c"]
 
 
 def test_hidden_folders_are_skipped(tmp_path: Path) -> None:
@@ -307,6 +353,40 @@ def test_malformed_json_records(tmp_path: Path, name: str, content: str, message
         load(path)
 
 
+GOOD_GZIP = gzip.compress(json.dumps({"text": "One."}).encode() + b"\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"text": "One."}\n', r"not a readable gzip file \(Not a gzipped file"),
+        (GOOD_GZIP[:-12], "not a readable gzip file .*ended before the end-of-stream marker"),
+        (GOOD_GZIP[:-8] + b"\0\0\0\0" + GOOD_GZIP[-4:], r"not a readable gzip file \(CRC"),
+        (GOOD_GZIP + b"trailing", r"not a readable gzip file \(Not a gzipped file"),
+        (b"", "holds no articles"),
+        (gzip.compress(b"Caf\xe9\n"), r"not UTF-8 text \(byte 0xe9 at offset 3\)"),
+        (gzip.compress(b"\x00\x01\x02"), "looks binary"),
+        (gzip.compress(b'{"text": "One."}\n{"text": \n'), "line 2 is not valid JSON"),
+        (gzip.compress(b'{"title": "No text"}\n'), "line 1 needs a string field 'text'"),
+    ],
+    ids=[
+        "not-gzip",
+        "truncated",
+        "bad-checksum",
+        "trailing-garbage",
+        "empty-file",
+        "latin-1-inside",
+        "binary-inside",
+        "bad-json-line",
+        "no-text",
+    ],
+)
+def test_malformed_jsonl_gz(tmp_path: Path, content: bytes, message: str) -> None:
+    path = write(tmp_path / "feed.jsonl.gz", content)
+    with pytest.raises(corpus.ArticleFileError, match=f"^{re.escape(str(path))}: .*{message}"):
+        load(path)
+
+
 @pytest.mark.parametrize(
     ("sidecar", "message"),
     [
@@ -337,8 +417,16 @@ def test_unsupported_file_type_given_explicitly(tmp_path: Path) -> None:
     with pytest.raises(
         corpus.ArticleFileError,
         match=re.escape(
-            f"{path}: unsupported file type '.pdf' (use one of .txt, .md, .json, .jsonl)"
+            f"{path}: unsupported file type '.pdf' (use one of .txt, .md, .json, .jsonl, .jsonl.gz)"
         ),
+    ):
+        load(path)
+
+
+def test_only_json_lines_is_read_compressed(tmp_path: Path) -> None:
+    path = write_gzip(tmp_path / "story.txt.gz", BODY)
+    with pytest.raises(
+        corpus.ArticleFileError, match=re.escape(f"{path}: unsupported file type '.gz'")
     ):
         load(path)
 
@@ -361,12 +449,14 @@ def test_skip_bad_lists_every_kind_of_bad_file(tmp_path: Path) -> None:
     write(tmp_path / "b-latin1.txt", b"Caf\xe9")
     write(tmp_path / "c-empty.md", "   ")
     write(tmp_path / "d-broken.jsonl", "{nope}\n")
+    write(tmp_path / "e-plain.jsonl.gz", '{"text": "Not compressed."}\n')
     loaded = load(tmp_path, skip_bad=True)
     assert [a.doc_id for a in loaded.articles] == ["a-good"]
     assert [(s.path.name, s.reason.split(": ", 1)[1][:20]) for s in loaded.skipped] == [
         ("b-latin1.txt", "not UTF-8 text (byte"),
         ("c-empty.md", "article 'c-empty' is"),
         ("d-broken.jsonl", "line 1 is not valid "),
+        ("e-plain.jsonl.gz", "not a readable gzip "),
     ]
 
 

