@@ -2,12 +2,14 @@
 
 Builds are atomic (see ``index.store``) and skipped when nothing changed: the live manifest
 already lists the same articles, by content hash, built with the same model, tokenizer and
-chunking.
+chunking, and every article is annotated by the same annotator version (or none is asked for).
+When only the annotations are out of date, the live generation is written again with its vectors
+and stories, and only the articles without a current annotation are annotated.
 """
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,13 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import Article, Chunk, ChunkingConfig
+from index.annotations import (
+    ANNOTATIONS_FILE,
+    Annotations,
+    Annotator,
+    stamp_of,
+    write_annotations,
+)
 from index.checkpoint import EmbeddingCheckpoint
 from index.chunk_index import ChunkIndex
 from index.embedders import Embedder, Vectors
@@ -29,17 +38,23 @@ from index.manifest import MANIFEST_FILE, Manifest
 from index.persist import (
     ARTICLES_FILE,
     CHUNKS_FILE,
+    STORIES_FILE,
+    STORY_FILES,
     VECTORS_FILE,
     check_files,
     digest,
     read_articles,
     read_chunks,
+    read_grouping,
+    read_stories,
     write_articles,
     write_chunks,
     write_manifest,
+    write_stories,
 )
 from index.sparse import SparseBm25
 from index.store import IndexDirectory
+from index.stories import Grouping, group_articles, story_map
 from index.tokenizer import TOKENIZER_VERSION, tokenize
 from index.vectors import VectorIndex
 
@@ -67,16 +82,20 @@ def build_index(
     chunking: ChunkingConfig = ChunkingConfig(),
     rebuild: bool = False,
     progress: bool = False,
+    annotator: Annotator | None = None,
 ) -> BuildReport:
-    """Index ``articles`` into ``index_dir``, replacing its live index atomically.
+    """Index ``articles`` into ``index_dir``, replacing its live index atomically: their chunks
+    for search, the stories they make (``index.stories``), and what ``annotator`` makes of
+    each (``index.annotations``).
 
     Args:
         articles: the whole corpus of the new index.
         index_dir: the index directory (created if missing).
-        embedder: the model that embeds chunks.
+        embedder: the model that embeds chunks and the articles' story profiles.
         chunking: how articles are cut into chunks.
         rebuild: build even if the live index is already up to date.
         progress: show a progress bar on standard error.
+        annotator: annotates each article once, stored with the index; None: no annotations.
 
     Raises:
         IndexWriteError: the directory is not writable, the disk is full, or another writer
@@ -89,16 +108,28 @@ def build_index(
     directory = IndexDirectory(index_dir)
     with directory.write_lock():
         live = None if rebuild else _up_to_date_manifest(directory, articles, embedder, chunking)
-        if live is not None:
+        if live is not None and _annotations_current(directory, live, annotator):
             seconds = time.monotonic() - started
             return BuildReport(False, index_dir, len(articles), live.chunk_count, seconds)
+        if live is not None and _annotate_live(directory, embedder, annotator, progress):
+            seconds = time.monotonic() - started
+            return BuildReport(True, index_dir, len(articles), live.chunk_count, seconds)
         chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
 
         checkpoint = EmbeddingCheckpoint(directory.path, embedder)
 
         def write(folder: Path) -> None:
             vectors = _embed(chunks, embedder, checkpoint, progress)
-            write_generation(folder, articles, chunks, vectors, embedder, chunking)
+            write_generation(
+                folder,
+                articles,
+                chunks,
+                vectors,
+                embedder,
+                chunking,
+                annotator=annotator,
+                progress=progress,
+            )
 
         directory.replace_with(write)
         checkpoint.discard()
@@ -174,13 +205,35 @@ def write_generation(
     vectors: Vectors,
     embedder: Embedder,
     chunking: ChunkingConfig,
+    grouping: Grouping | None = None,
+    *,
+    annotator: Annotator | None = None,
+    previous: Annotations | None = None,
+    annotate_only: Collection[str] | None = None,
+    progress: bool = False,
 ) -> None:
-    """Write a complete generation into ``folder``: data files, then the manifest."""
+    """Write a complete generation into ``folder``: data files, then the manifest.
+
+    ``grouping`` holds the articles' profiles and stories; without it the articles are
+    profiled with ``embedder`` and grouped from scratch. With an ``annotator`` the generation
+    stores annotations: those ``previous`` holds for unchanged articles by the same annotator
+    version are copied, and the other articles are annotated (only those in ``annotate_only``,
+    when given; the rest are left without one).
+    """
     terms = [tokenize(chunk.text) for chunk in chunks]
     write_articles(folder / ARTICLES_FILE, articles)
     write_chunks(folder / CHUNKS_FILE, chunks)
     sparse_files = SparseBm25.from_terms(terms).save(folder)
     VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
+    if grouping is None:
+        grouping = group_articles(articles, embedder)
+    write_stories(folder, story_map(grouping, {a.doc_id: a for a in articles}), grouping)
+    files = [ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE, *sparse_files, *STORY_FILES]
+    if annotator is not None:
+        write_annotations(
+            folder / ANNOTATIONS_FILE, articles, annotator, previous, annotate_only, progress
+        )
+        files.append(ANNOTATIONS_FILE)
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -188,11 +241,9 @@ def write_generation(
         chunking=chunking,
         articles={a.doc_id: a.content_hash() for a in articles},
         chunk_count=len(chunks),
-        files={
-            name: digest(folder / name)
-            for name in (ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE, *sparse_files)
-        },
+        files={name: digest(folder / name) for name in files},
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        annotator=None if annotator is None else stamp_of(annotator),
     )
     write_manifest(folder / MANIFEST_FILE, manifest)
 
@@ -220,6 +271,52 @@ def _up_to_date_manifest(
     return manifest if same else None
 
 
+def _annotations_current(
+    directory: IndexDirectory, live: Manifest, annotator: Annotator | None
+) -> bool:
+    """Whether the live generation (intact, manifest ``live``) holds what ``annotator`` would
+    store: an annotation of every article by the same annotator version (none without one)."""
+    if annotator is None or live.annotator is None:
+        return annotator is None and live.annotator is None
+    if live.annotator != stamp_of(annotator):
+        return False
+    path = directory.live_generation() / ANNOTATIONS_FILE
+    try:
+        annotations = Annotations.open(path, live.annotator, live.articles)
+    except IndexDamagedError:
+        return False
+    return len(annotations) == len(live.articles)
+
+
+def _annotate_live(
+    directory: IndexDirectory, embedder: Embedder, annotator: Annotator | None, progress: bool
+) -> bool:
+    """Write the live generation again with ``annotator``'s annotations, keeping its chunk
+    vectors and stories and the annotations still current. False (nothing written) if the live
+    generation cannot be loaded."""
+    try:
+        live = load_generation(directory.live_generation(), embedder)
+        grouping = read_grouping(live.generation, live.stories, embedder.dimension)
+    except (IndexDamagedError, IndexMismatchError):
+        return False
+    vectors = live.vectors.reconstruct(range(len(live.chunks)))
+    directory.replace_with(
+        lambda folder: write_generation(
+            folder,
+            list(live.articles.values()),
+            live.chunks,
+            vectors,
+            embedder,
+            live.manifest.chunking,
+            grouping,
+            annotator=annotator,
+            previous=live.annotations,
+            progress=progress,
+        )
+    )
+    return True
+
+
 def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
     """Load and check one generation folder.
 
@@ -227,6 +324,11 @@ def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
         IndexDamagedError, IndexMismatchError: as ``open_index`` (without the rebuild hint).
     """
     manifest = Manifest.read(generation / MANIFEST_FILE)
+    if (ANNOTATIONS_FILE in manifest.files) != (manifest.annotator is not None):
+        raise IndexDamagedError(
+            f"{generation / MANIFEST_FILE} lists annotations without their annotator, or an "
+            "annotator without its annotations"
+        )
     if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
         raise IndexMismatchError(
             f"the index was built with model {manifest.model} ({manifest.dimension} dimensions) "
@@ -244,4 +346,9 @@ def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
         raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
     vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))
     bm25 = SparseBm25.load(generation, len(chunks))
-    return ChunkIndex(manifest, generation, articles, chunks, bm25, vectors)
+    stories = read_stories(generation / STORIES_FILE, articles)
+    annotations = None
+    if manifest.annotator is not None:
+        path = generation / ANNOTATIONS_FILE
+        annotations = Annotations.open(path, manifest.annotator, manifest.articles)
+    return ChunkIndex(manifest, generation, articles, chunks, bm25, vectors, stories, annotations)

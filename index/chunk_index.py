@@ -1,14 +1,18 @@
-"""A loaded index: the articles, their chunks, and BM25 and vector search over the chunks."""
+"""A loaded index: the articles, their chunks, BM25 and vector search over the chunks, the
+stories the articles make, and what an annotator stored for each article."""
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from corpus import Article, Chunk
+from index.annotations import Annotations
 from index.embedders import Vectors
 from index.manifest import Manifest
 from index.sparse import SparseBm25
+from index.stories import StoryMap
 from index.tokenizer import tokenize
 from index.vectors import VectorIndex
 
@@ -17,7 +21,9 @@ from index.vectors import VectorIndex
 class ChunkIndex:
     """An index generation loaded into memory; read-only, safe to share between threads.
 
-    Chunks are addressed by their position in ``chunks``.
+    Chunks are addressed by their position in ``chunks``; ``stories`` groups the articles by
+    the event they report; ``annotations`` holds what the annotator named in
+    ``manifest.annotator`` computed for each article when it was indexed (None: no annotator).
     """
 
     manifest: Manifest
@@ -26,6 +32,17 @@ class ChunkIndex:
     chunks: Sequence[Chunk]
     bm25: SparseBm25
     vectors: VectorIndex
+    stories: StoryMap = field(default_factory=StoryMap)
+    annotations: Annotations | None = None
+
+    def annotation(self, doc_id: str) -> dict[str, Any] | None:
+        """What the index's annotator (``manifest.annotator``) stored for article ``doc_id``,
+        read from disk now; None when the index has no annotation for it.
+
+        Raises:
+            IndexDamagedError: the stored annotation is malformed.
+        """
+        return None if self.annotations is None else self.annotations.get(doc_id)
 
     def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """The ``n`` best chunks for ``query`` by BM25, as ``(position, score)``, best first."""

@@ -10,7 +10,11 @@ from index.errors import IndexDamagedError
 
 FORMAT = "crosscheck-index"
 # 2: BM25 postings saved as .npy files beside the chunks.
-FORMAT_VERSION = 2
+# 3: stories (stories.jsonl) and the article profiles they are grouped from
+#    (story_profiles.jsonl, story_vectors.npy); optionally what an annotator stored for each
+#    article (annotations.jsonl, listed in ``files`` like the others, the annotator named in
+#    ``annotator``).
+FORMAT_VERSION = 3
 MANIFEST_FILE = "manifest.json"
 
 
@@ -23,11 +27,21 @@ class FileDigest:
 
 
 @dataclass(frozen=True)
+class AnnotatorStamp:
+    """Which annotator made a generation's annotations (``index.annotations``), and which
+    version of it: annotations are used only by the same name and version."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """Everything needed to decide whether an index can be used as it is.
 
     ``articles`` maps each doc id to its content hash (``Article.content_hash``); ``files`` maps
-    each data file of the index to its digest.
+    each data file of the index to its digest; ``annotator`` names what made its annotations
+    (None: it has none).
     """
 
     model: str
@@ -39,6 +53,7 @@ class Manifest:
     files: dict[str, FileDigest]
     created: str
     format_version: int = FORMAT_VERSION
+    annotator: AnnotatorStamp | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as a JSON object."""
@@ -77,6 +92,16 @@ class Manifest:
                 chunk_count=int(record["chunk_count"]),
                 files={str(k): FileDigest(**v) for k, v in record["files"].items()},
                 created=str(record["created"]),
+                annotator=_stamp(record.get("annotator")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexDamagedError(f"{path} has a malformed field ({error!r})") from None
+
+
+def _stamp(record: Any) -> AnnotatorStamp | None:
+    """The annotator stamp of a manifest record (absent or null: no annotations)."""
+    if record is None:
+        return None
+    if not isinstance(record["name"], str) or not isinstance(record["version"], str):
+        raise TypeError(f"annotator {record!r} needs a string name and version")
+    return AnnotatorStamp(name=record["name"], version=record["version"])

@@ -1,4 +1,5 @@
-"""Reading and writing one index generation's data files (JSONL, faiss, manifest; no pickle)."""
+"""Reading and writing one index generation's data files (JSONL, faiss, .npy, manifest; no
+pickle)."""
 
 import hashlib
 import json
@@ -6,14 +7,23 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpus import Article, Boilerplate, BoilerplateKind, Chunk
 from index.chunk_table import ChunkTable
 from index.errors import IndexDamagedError
 from index.manifest import MANIFEST_FILE, FileDigest, Manifest
+from index.stories import Grouping, Profiles, Story, StoryMap
 
 ARTICLES_FILE = "articles.jsonl"
 CHUNKS_FILE = "chunks.jsonl"
 VECTORS_FILE = "vectors.faiss"
+# Stories: each story's id, title and articles; each article's profile (date and entities, one
+# line per row of the profile vectors).
+STORIES_FILE = "stories.jsonl"
+PROFILES_FILE = "story_profiles.jsonl"
+PROFILE_VECTORS_FILE = "story_vectors.npy"
+STORY_FILES = (STORIES_FILE, PROFILES_FILE, PROFILE_VECTORS_FILE)
 
 
 def write_articles(path: Path, articles: Iterable[Article]) -> None:
@@ -124,6 +134,89 @@ def read_chunks(path: Path, articles: Mapping[str, Article]) -> ChunkTable:
             yield Chunk(doc_id=doc_id, ordinal=ordinal, start=start, end=end, text="")
 
     return ChunkTable(chunks(), articles)
+
+
+def write_stories(folder: Path, stories: StoryMap, grouping: Grouping) -> None:
+    """Write the stories and the profiles they were grouped from (``STORY_FILES``)."""
+    _write_jsonl(
+        folder / STORIES_FILE,
+        ({"id": s.id, "title": s.title, "articles": list(s.articles)} for s in stories.stories),
+    )
+    profiles = grouping.profiles
+    _write_jsonl(
+        folder / PROFILES_FILE,
+        (
+            {"doc_id": doc_id, "date": date, "entities": sorted(entities)}
+            for doc_id, date, entities in zip(
+                profiles.doc_ids, profiles.dates, profiles.entities, strict=True
+            )
+        ),
+    )
+    np.save(folder / PROFILE_VECTORS_FILE, profiles.vectors, allow_pickle=False)
+
+
+def read_stories(path: Path, articles: Mapping[str, Article]) -> StoryMap:
+    """Read the stories file; each story's outlets come from its articles' sources.
+
+    Raises:
+        IndexDamagedError: a record is malformed, or the stories do not hold every article
+            exactly once.
+    """
+    stories = []
+    for where, record in _read_jsonl(path):
+        try:
+            story_id, title = record["id"], record["title"]
+            doc_ids = tuple(str(doc_id) for doc_id in record["articles"])
+            sources = (articles[doc_id].source for doc_id in doc_ids)
+            outlets = tuple(dict.fromkeys(s for s in sources if s is not None))
+        except (KeyError, TypeError) as error:
+            raise IndexDamagedError(f"{where}: malformed story ({error!r})") from None
+        if not isinstance(story_id, str) or not isinstance(title, str) or not doc_ids:
+            raise IndexDamagedError(f"{where}: a story needs a string id and title and articles")
+        stories.append(Story(id=story_id, title=title, articles=doc_ids, outlets=outlets))
+    try:
+        story_map = StoryMap(tuple(stories))
+    except ValueError as error:
+        raise IndexDamagedError(f"{path}: {error}") from None
+    placed = sum(len(story.articles) for story in story_map.stories)
+    if placed != len(articles):
+        raise IndexDamagedError(f"{path} places {placed} of the {len(articles)} articles")
+    return story_map
+
+
+def read_grouping(folder: Path, stories: StoryMap, dimension: int) -> Grouping:
+    """Read the article profiles of a generation, with each article's story from ``stories``.
+
+    Raises:
+        IndexDamagedError: a file is malformed, or the profiles and stories disagree.
+    """
+    doc_ids, dates, entities = [], [], []
+    for where, record in _read_jsonl(folder / PROFILES_FILE):
+        try:
+            doc_ids.append(str(record["doc_id"]))
+            dates.append(None if record["date"] is None else str(record["date"]))
+            entities.append(frozenset(str(e) for e in record["entities"]))
+        except (KeyError, TypeError) as error:
+            raise IndexDamagedError(f"{where}: malformed profile ({error!r})") from None
+    path = folder / PROFILE_VECTORS_FILE
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise IndexDamagedError(f"{path} is unreadable ({error})") from None
+    if vectors.dtype != np.float32 or vectors.shape != (len(doc_ids), dimension):
+        raise IndexDamagedError(
+            f"{path} holds {vectors.dtype} vectors of shape {vectors.shape}, not "
+            f"({len(doc_ids)}, {dimension}) float32"
+        )
+    try:
+        story_ids = tuple(stories.story_of(doc_id).id for doc_id in doc_ids)
+    except KeyError as error:
+        raise IndexDamagedError(f"{folder / PROFILES_FILE}: {error.args[0]}") from None
+    if len(set(doc_ids)) != len(doc_ids) or len(doc_ids) != sum(
+        len(s.articles) for s in stories.stories
+    ):
+        raise IndexDamagedError(f"{folder / PROFILES_FILE} does not profile every article once")
+    return Grouping(Profiles(tuple(doc_ids), vectors, tuple(entities), tuple(dates)), story_ids)
 
 
 def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

@@ -3,7 +3,11 @@
 An update writes a whole new generation, like a build, and swaps it in atomically: readers see
 the old index or the new one, never a mix, and a 2xx from the server means the new generation is
 on disk. Only the changed articles' chunks are embedded; every other chunk keeps its vector,
-read back from the live faiss index.
+read back from the live faiss index. Stories are kept too: removed articles leave theirs (a
+story left empty disappears), and each added article joins the story it is most like or starts
+one (see ``index.stories``). With an annotator, only the added articles are annotated: the others
+keep their annotations when the same annotator version made them, else are left without one
+until the next ``build_index`` fills them in (see ``index.annotations``).
 """
 
 import time
@@ -14,10 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Article
+from index.annotations import Annotator
 from index.build import load_generation, write_generation
 from index.chunk_index import ChunkIndex
 from index.embedders import Embedder
+from index.persist import read_grouping
 from index.store import IndexDirectory
+from index.stories import extend_grouping, profile_articles
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,10 @@ def update_index(
     *,
     add: Sequence[Article] = (),
     remove: Sequence[str] = (),
+    annotator: Annotator | None = None,
 ) -> UpdateReport:
-    """Add (or replace, by doc id) ``add`` and delete ``remove`` in the live index.
+    """Add (or replace, by doc id) ``add`` and delete ``remove`` in the live index; annotate the
+    added articles with ``annotator`` (None: the new index has no annotations).
 
     Raises:
         IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``.
@@ -69,9 +78,23 @@ def update_index(
         if new_chunks:
             vectors[len(kept) :] = embedder.embed([c.text for c in new_chunks])
         chunks = [live.chunks[i] for i in kept] + new_chunks
+        grouping = extend_grouping(
+            read_grouping(live.generation, live.stories, embedder.dimension),
+            profile_articles(add, embedder),
+            remove=remove,
+        )
         final = directory.replace_with(
             lambda folder: write_generation(
-                folder, articles, chunks, vectors, embedder, live.manifest.chunking
+                folder,
+                articles,
+                chunks,
+                vectors,
+                embedder,
+                live.manifest.chunking,
+                grouping,
+                annotator=annotator,
+                previous=live.annotations,
+                annotate_only={a.doc_id for a in add},
             )
         )
         index = load_generation(final, embedder)

@@ -19,6 +19,7 @@ from index import (
     build_index,
     open_index,
 )
+from index.persist import STORY_FILES
 from index.sparse import SPARSE_FILES
 
 
@@ -47,7 +48,7 @@ def test_index_holds_every_chunk_and_a_manifest(
     assert manifest["chunking"] == {"max_chars": 500, "min_chars": 200}
     assert manifest["articles"] == {a.doc_id: a.content_hash() for a in bundled_articles}
     assert manifest["chunk_count"] == len(expected_chunks)
-    files = {"articles.jsonl", "chunks.jsonl", "vectors.faiss", *SPARSE_FILES}
+    files = {"articles.jsonl", "chunks.jsonl", "vectors.faiss", *SPARSE_FILES, *STORY_FILES}
     assert {p.name for p in live(built).iterdir()} == files | {"manifest.json"}
     assert set(manifest["files"]) == files
 
@@ -133,7 +134,11 @@ def _set_version(path: Path) -> None:
         ("bm25_terms.json", Path.unlink, "bm25_terms.json is missing"),
         ("manifest.json", Path.unlink, "manifest.json is missing"),
         ("manifest.json", _truncate, "manifest.json is unreadable"),
-        ("manifest.json", _set_version, "format version 99; this crosscheck reads version 2"),
+        (
+            "manifest.json",
+            _set_version,
+            f"format version 99; this crosscheck reads version {FORMAT_VERSION}",
+        ),
     ],
 )
 def test_damaged_index_is_refused_with_a_rebuild_hint(

@@ -41,13 +41,15 @@ def test_an_interrupted_build_resumes_where_it_stopped(
     assert interrupted.texts == 30
     assert not (tmp_path / "index" / "CURRENT").exists()
 
+    # Each build also embeds one story profile (title and lead) per article, after the chunks.
+    profiles = len(bundled_articles)
     resumed = CountingEmbedder()
     report = build_index(bundled_articles, tmp_path / "index", resumed)
-    assert report.built and resumed.texts == report.chunks - 30
+    assert report.built and resumed.texts == report.chunks - 30 + profiles
 
     clean = CountingEmbedder()
     build_index(bundled_articles, tmp_path / "clean", clean)
-    assert clean.texts == report.chunks
+    assert clean.texts == report.chunks + profiles
     a = open_index(tmp_path / "index", clean)
     b = open_index(tmp_path / "clean", clean)
     assert list(a.chunks) == list(b.chunks)
