@@ -3,6 +3,7 @@ conflicts, and answers composed of cited quotes."""
 
 from retrieval.answer import Answer, AnswerFigure, Citation
 from retrieval.engine import AnswerConfig, AnswerEngine, ArticleFilter
+from retrieval.figure_store import FigureAnnotator
 from retrieval.figures import Figure, extract_figures
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
 from retrieval.numbers import Number, Qualifier, find_numbers
@@ -25,6 +26,7 @@ __all__ = [
     "ArticleFilter",
     "Citation",
     "Figure",
+    "FigureAnnotator",
     "HybridSearcher",
     "Number",
     "Passage",

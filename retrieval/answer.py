@@ -1,15 +1,16 @@
 """The answer record (the contract of ``crosscheck ask --json`` and the API) and the words of
 an answer, composed only from figures and quotes of the articles."""
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from corpus import Article, Sentence
 from retrieval.figures import Figure
-from retrieval.lexicon import AERIAL
 from retrieval.reconcile import FigureGroup, compatible, conversion_note
+
+# Conflict notes an answer gives at most: the headline already says the sources disagree.
+MAX_CONFLICT_NOTES = 3
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class AnswerFigure:
 
     value: float
     text: str
+    vague: bool
     qualifier: str
     unit: str | None
     measure: str
@@ -56,7 +58,8 @@ class AnswerFigure:
     def to_json(self) -> dict[str, Any]:
         """The figure as JSON; whole values are integers."""
         return {
-            "value": _number(self.value),
+            # A vague amount ("thousands") is a range, not a number: its value is null.
+            "value": None if self.vague else _number(self.value),
             "text": self.text,
             "qualifier": self.qualifier,
             "unit": self.unit,
@@ -76,9 +79,18 @@ class Answer:
     figures: tuple[AnswerFigure, ...]
     related: tuple[AnswerFigure, ...]
     citations: tuple[Citation, ...]
+    story: Mapping[str, Any] | None = None
+    other_stories: tuple[Mapping[str, Any], ...] = ()
+    entities: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The answer as the JSON object of the contract."""
+        """The answer as the JSON object of the contract.
+
+        ``story`` is the story (event) the answer keeps to, ``{"id", "title", "articles",
+        "outlets"}`` (None for an index without stories); ``other_stories`` lists other stories
+        whose figures also answer, each with its own ``figures`` and ``conflict``; ``entities``
+        holds the names a who/where/when answer gives.
+        """
         return {
             "question": self.question,
             "answer": self.answer,
@@ -86,6 +98,9 @@ class Answer:
             "figures": [f.to_json() for f in self.figures],
             "related": [f.to_json() for f in self.related],
             "citations": [c.to_json() for c in self.citations],
+            "story": dict(self.story) if self.story is not None else None,
+            "other_stories": [dict(s) for s in self.other_stories],
+            "entities": list(self.entities),
         }
 
 
@@ -121,30 +136,33 @@ class Citations:
         """Every citation, by number."""
         return tuple(self._by_span.values())
 
+    def date(self, doc_id: str) -> str | None:
+        """The article's date (ISO), if known."""
+        return self._articles[doc_id].date
+
     def outlet(self, doc_id: str) -> str:
         """How the answer names an article: its outlet, else its doc id."""
         return self._articles[doc_id].source or doc_id
 
 
 def unit_words(figure: Figure) -> str:
-    """The unit a figure is shown with: "people", "missiles", "drones and missiles", "hours"."""
-    return {None: "", "person": "people", AERIAL: "drones and missiles", "kilometer": "km"}.get(
-        figure.thing, f"{figure.thing}s"
-    )
+    """The unit a figure is shown with: its unit ("km", "dollars"), else what it counts."""
+    if figure.unit is not None:
+        return figure.unit.shown(figure.value)
+    if figure.phrase.startswith(figure.text) and len(figure.phrase) > len(figure.text):
+        return figure.phrase[len(figure.text) :].strip()  # the noun as written: "civilians"
+    return figure.thing or ""
 
 
 def measure_words(figure: Figure) -> str:
-    """What a figure measures, in words: "people injured", "missiles hit"."""
-    return " ".join(w for w in (unit_words(figure), figure.action or "") if w)
+    """What a figure measures, in words: "people injure", "dollars cost"."""
+    return " ".join(w for w in (unit_words(figure) or figure.counts, figure.action or "") if w)
 
 
 def shown(figure: Figure) -> str:
-    """The figure with its noun as written ("at least 26 others", "two cruise missiles",
-    "539 drones and 11 missiles", "seven-hour"), or with its unit where the sentence leaves the
-    noun out ("23" in "23 were wounded" is "23 people")."""
-    if figure.parts or figure.phrase != figure.text or "-" in figure.text:
-        return figure.phrase
-    return f"{figure.text} {unit_words(figure)}".strip()
+    """The figure with its noun or unit as written ("at least 26 others", "two cruise
+    missiles", "539 drones and 11 missiles", "$5 billion", "2,700 km")."""
+    return figure.phrase or figure.text
 
 
 def answer_figure(group: FigureGroup, citations: Citations) -> AnswerFigure:
@@ -155,6 +173,7 @@ def answer_figure(group: FigureGroup, citations: Citations) -> AnswerFigure:
     return AnswerFigure(
         value=lead.value,
         text=lead.text,
+        vague=lead.vague,
         qualifier=lead.qualifier.value,
         unit=unit_words(lead) or None,
         measure=measure_words(lead),
@@ -195,28 +214,61 @@ def reconciliation_notes(groups: Sequence[FigureGroup], citations: Citations) ->
         note = conversion_note(a.lead, b.lead)
         if note:
             notes.append(note[0].upper() + note[1:] + ".")
-        elif a.lead.thing == b.lead.thing and all(
+        elif a.lead.unit == b.lead.unit and all(
             compatible(x, y) for x in a.figures for y in b.figures
         ):
             notes.append(f"{shown(a.lead)} and {shown(b.lead)} can both be true.")
-    return list(dict.fromkeys(notes))
+    return list(dict.fromkeys(notes))[:MAX_CONFLICT_NOTES]
 
 
 def conflict_notes(figures: Sequence[Figure], citations: Citations) -> list[str]:
-    """ "23 [6] and at least 26 [1] cannot both be true." for each incompatible pair of
-    wordings, so a reader sees exactly where the sources part."""
+    """ "23 [6] and at least 26 [1] cannot both be true." for the values that conflict with the
+    best supported one (at most ``MAX_CONFLICT_NOTES``), so a reader sees where the sources
+    part without a line for every pair."""
+    if not figures:
+        return []
+    support: dict[str, set[str]] = {}
+    for figure in figures:
+        support.setdefault(figure.text, set()).add(figure.doc_id)
+    lead_text = max(support, key=lambda text: len(support[text]))
+    leads = [f for f in figures if f.text == lead_text]
     pairs: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
-    for a, b in itertools.combinations(figures, 2):
-        if a.thing != b.thing or a.value == b.value or compatible(a, b):
+    for other in figures:
+        lead = leads[0]
+        if other.text == lead_text or other.value == lead.value or compatible(lead, other):
             continue
-        first, second = sorted((a, b), key=lambda f: f.value)
+        first, second = sorted((lead, other), key=lambda f: f.value)
         marks = pairs.setdefault((first.text, second.text), (set(), set()))
-        marks[0].add(citations.cite_sentence(first.sentence, first.claimant).n)
-        marks[1].add(citations.cite_sentence(second.sentence, second.claimant).n)
+        for f in leads if first is lead else [first]:
+            marks[0].add(citations.cite_sentence(f.sentence, f.claimant).n)
+        for f in leads if second is lead else [second]:
+            marks[1].add(citations.cite_sentence(f.sentence, f.claimant).n)
     return [
         f"{low} {_marks(low_marks)} and {high} {_marks(high_marks)} cannot both be true."
-        for (low, high), (low_marks, high_marks) in pairs.items()
+        for (low, high), (low_marks, high_marks) in list(pairs.items())[:MAX_CONFLICT_NOTES]
     ]
+
+
+def update_note(groups: Sequence[FigureGroup], citations: Citations) -> str | None:
+    """ "Over time: 50 (2018-10-02) [1], then 59 (2018-10-03) [2]; the latest is 59." when the
+    values differ and the articles giving them are dated differently: later reports often
+    update earlier ones. Every value is still listed with its sources."""
+    dated = []
+    for group in groups:
+        dates = [citations.date(f.doc_id) for f in group.figures]
+        known = [d for d in dates if d]
+        if known:
+            dated.append((min(known), group))
+    if len(dated) < 2 or len({d for d, _ in dated}) < len(dated):
+        return None  # values reported the same day are not updates of one another
+    dated.sort(key=lambda item: item[0])
+    steps = []
+    for date, group in dated:
+        first = next(f for f in group.figures if citations.date(f.doc_id) == date)
+        cited = citations.cite_sentence(first.sentence, first.claimant)
+        steps.append(f"{first.text} ({date}) [{cited.n}]")
+    latest = dated[-1][1].lead.text
+    return "Over time: " + ", then ".join(steps) + f"; the latest is {latest}."
 
 
 def _marks(numbers: set[int]) -> str:

@@ -1,10 +1,18 @@
-"""The answer engine: question in, every figure the sources give out, each with its quotes."""
+"""The answer engine: question in, every figure the sources give out, each with its quotes.
 
-from collections.abc import Callable, Sequence
+An answer keeps to one story: the story (event) its best passages belong to. Figures from other
+stories that also answer are listed under each story's name, never in the same conflict.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 from corpus import Article, Sentence
+from corpus.nlp import parse
 from index import ChunkIndex, Embedder, tokenize
 from index.embedders import CachedEmbedder
 from retrieval.answer import (
@@ -16,21 +24,36 @@ from retrieval.answer import (
     reconciliation_notes,
     shown,
     support_line,
+    update_note,
 )
-from retrieval.figures import Figure, extract_figures
-from retrieval.focus import Focus
-from retrieval.lexicon import ACTION_WORDS, THING_WORDS
-from retrieval.matching import Role, classify, is_vague, subject_overlap
+from retrieval.figure_store import article_entities, article_figures
+from retrieval.figures import Figure
+from retrieval.matching import (
+    Role,
+    classify,
+    off_place,
+    off_time,
+    subject_weight,
+)
+from retrieval.measures import Dimension
 from retrieval.question import Question, analyse
 from retrieval.reconcile import FigureGroup, group_figures, has_conflict
 from retrieval.search import HybridSearcher, Passage, Retriever, check_search
 
-# A measure answers when its sentence says at least this share of what the best one says about
-# the asked subject (weighted by IDF): both reports of "the front line", not a passing mention.
-MEASURE_SHARE = 0.75
 # How much of a sentence's score is the words it shares with the question, the rest being its
 # embedding's cosine similarity to the question's.
 LEXICAL_WEIGHT = 0.5
+# A measure answers when its sentence says at least this share of what the best one says about
+# the question's subject (weighted by IDF): both reports of "the front line", not a passing
+# mention of another length.
+MEASURE_SHARE = 0.75
+# How much more a passage that names what the question names counts towards its story.
+NAME_WEIGHT = 3.0
+# A story with a passage among this many best is listed whatever its share of the passages.
+OTHER_STORY_RANK = 10
+# Stories whose passages hold less than this share of the retrieved passages' fused score are
+# not listed as other stories.
+OTHER_STORY_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -89,19 +112,21 @@ class AnswerEngine:
         self._embedder = embedder
         self._searcher = HybridSearcher(index, embedder)
         self._config = config
-        # The story is what the retrieved articles are about, not the whole archive: over a
-        # newsroom's archive a corpus-wide focus would be nothing in particular (and slow).
         # The caches close over the articles, not over self: no reference cycle, so an engine
-        # replaced after an index update is freed (with its memory-mapped files) at once,
-        # not at the next full garbage collection.
+        # replaced after an index update is freed (with its memory-mapped files) at once.
         articles = index.articles
-        self._focus = lru_cache(maxsize=1024)(
-            lambda doc_ids: Focus.of(articles[doc_id] for doc_id in sorted(doc_ids))
-        )
         self._sentences = lru_cache(maxsize=4096)(
             lambda doc_id: tuple(articles[doc_id].sentences())
         )
-        self._figures = lru_cache(maxsize=65536)(extract_figures)
+        sentences = self._sentences
+        # Figures and entities as the index stored them (retrieval.figure_store), else parsed.
+        self._article_figures = lru_cache(maxsize=4096)(
+            lambda doc_id: _by_sentence(article_figures(index, doc_id, sentences(doc_id)))
+        )
+        self._stored_entities = lru_cache(maxsize=4096)(
+            lambda doc_id: article_entities(index, doc_id)
+        )
+        self._entities = lru_cache(maxsize=16384)(_entities)
 
     def ask(
         self,
@@ -115,13 +140,31 @@ class AnswerEngine:
         Raises:
             SearchError: the question is empty.
         """
+        check_search(question, 1)
         asked = analyse(question, history)
-        passages = self.passages(question, history, filters)
-        sentences = self._passage_sentences(passages)
+        passages = self._search(asked, history, filters)
+        story, by_story = self._stories(passages, asked)
+        main = by_story.get(story["id"], passages) if story is not None else passages
+        sentences = self._passage_sentences(main)
         citations = Citations(self._index.articles)
         if asked.numeric and asked.has_measure:
-            return self._numeric(asked, sentences, citations)
-        return self._quoted(asked, sentences, citations)
+            answer = self._numeric(asked, sentences, citations)
+            others = self._other_stories(asked, story, by_story, citations)
+            if others:
+                # Other stories' figures are listed apart, each under its story's title.
+                lines = [answer.answer]
+                for other in others:
+                    values = "; ".join(
+                        f"{f['text']} {_markers_json(f['citations'])}" for f in other["figures"]
+                    )
+                    lines.append(f"In another story ({other['title']}): {values}.")
+                answer = replace(answer, answer="\n".join(lines))
+            answer = replace(answer, other_stories=others, citations=citations.all())
+        elif asked.answer_type:
+            answer = self._entity(asked, sentences, citations)
+        else:
+            answer = self._quoted(asked, sentences, citations)
+        return replace(answer, story=story)
 
     def passages(
         self,
@@ -129,24 +172,50 @@ class AnswerEngine:
         history: Sequence[str] = (),
         filters: ArticleFilter | None = None,
     ) -> list[Passage]:
-        """The passages an answer to ``question`` is drawn from, best first.
+        """The passages an answer to ``question`` is drawn from, best first (every story's).
 
         Raises:
             SearchError: the question is empty.
         """
         check_search(question, 1)
-        asked = analyse(question, history)
-        query = _search_query(asked, history)
+        return self._search(analyse(question, history), history, filters)
+
+    def _search(
+        self, asked: Question, history: Sequence[str], filters: ArticleFilter | None
+    ) -> list[Passage]:
+        query = " ".join([asked.text, *history[-1:]]) if history else asked.text
         passages = self._searcher.search(query, self._config.passages, self._config.retriever)
         if filters is not None:
             articles = self._index.articles
             passages = [p for p in passages if filters.admits(articles[p.doc_id])]
         return passages
 
+    def _stories(
+        self, passages: Sequence[Passage], asked: Question
+    ) -> tuple[dict[str, Any] | None, dict[str, list[Passage]]]:
+        """The story the passages are mostly about (by their fused scores), and every story's
+        passages, best first."""
+        names = set(tokenize(" ".join(asked.names)))
+        stories = getattr(self._index, "stories", None)
+        if stories is None or not len(stories) or not passages:
+            return None, {}
+        by_story: dict[str, list[Passage]] = {}
+        weight: dict[str, float] = {}
+        for rank, passage in enumerate(passages):
+            story = stories.story_of(passage.doc_id)
+            by_story.setdefault(story.id, []).append(passage)
+            # The best passages decide: weight by reciprocal rank, as rank fusion does.
+            # A passage naming what the question names ("the Swiss Crystal", "Morsi") speaks
+            # for its story more than one that only shares common words ("ship", "sentence").
+            named = NAME_WEIGHT if names & set(tokenize(passage.text)) else 1.0
+            weight[story.id] = weight.get(story.id, 0.0) + named / (10 + rank)
+        best = max(weight, key=lambda story_id: weight[story_id])
+        return _story_json(stories.story_of(by_story[best][0].doc_id)), by_story
+
     def _numeric(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
     ) -> Answer:
-        asked, answers, related = self._choose_figures(asked, sentences)
+        answers, related = self._choose_figures(asked, sentences)
         groups = group_figures(answers)
         figures = tuple(answer_figure(g, citations) for g in groups)
         conflict = has_conflict(answers)
@@ -156,6 +225,10 @@ class AnswerEngine:
             lines.extend(
                 f"- {support_line(g, f, citations)}" for g, f in zip(groups, figures, strict=True)
             )
+            if conflict:
+                update = update_note(groups, citations)
+                if update:
+                    lines.append(update)
             lines.extend(reconciliation_notes(groups, citations))
             lines.extend(conflict_notes(answers, citations))
         else:
@@ -191,46 +264,103 @@ class AnswerEngine:
 
     def _choose_figures(
         self, asked: Question, sentences: Sequence[Sentence]
-    ) -> tuple[Question, list[Figure], list[Figure]]:
-        """The figures that answer, and the related ones, best first; and the question with
-        the counted thing filled in when it left it out."""
+    ) -> tuple[list[Figure], list[Figure]]:
+        """The figures that answer, and the related ones, best first."""
+        candidates = [
+            f
+            for sentence in sentences
+            for f in self._article_figures(sentence.doc_id).get(sentence.start, ())
+        ]
+        words = [asked.noun or "", *asked.actions[:2]]
+        for figure in candidates:
+            words.append(figure.noun or "")
+            words.extend(figure.actions)
+        similarity = self._phrase_similarity(words)
         answers: list[Figure] = []
         related: list[Figure] = []
-        focus = self._focus(frozenset(s.doc_id for s in sentences))
-        for sentence in sentences:
-            context = self._previous_sentence(sentence)
-            for figure in self._figures(sentence):
-                role = classify(figure, asked, focus, context)
-                if role is Role.ANSWER:
-                    answers.append(figure)
-                elif role is Role.RELATED and not figure.parts:
-                    related.append(figure)
-        if asked.dimension != "count" and answers:
-            # A measure answers best where the sentence says most about the asked subject;
-            # another report of a kept value supports it, however it is worded.
+        articles = self._index.articles
+        for figure in candidates:
+            role = classify(figure, asked, similarity)
+            if role is Role.ANSWER and (
+                off_time(figure, asked, articles[figure.doc_id].date) or off_place(figure, asked)
+            ):
+                role = Role.RELATED
+            if role is Role.ANSWER:
+                answers.append(figure)
+            elif role is Role.RELATED and not figure.parts:
+                related.append(figure)
+        if answers and (asked.dimension is not Dimension.COUNT or not asked.actions):
             weight = self._index.term_weight
             overlap = {
-                id(f): subject_overlap(f, asked, self._previous_sentence(f.sentence), weight)
+                id(f): subject_weight(f, asked, self._previous_sentences(f.sentence), weight)
                 for f in answers
             }
             enough = max(overlap.values()) * MEASURE_SHARE
-            kept = {(f.value, f.thing) for f in answers if overlap[id(f)] >= enough}
-            answers, moved = _split(answers, lambda f: (f.value, f.thing) in kept)
+            answers, moved = _split(answers, lambda f: overlap[id(f)] >= enough)
             related = moved + related
-        if any(not is_vague(f) for f in answers):
-            # "hundreds of Shahed drones" beside "539 drones": context, not another count.
-            answers, moved = _split(answers, lambda f: not is_vague(f))
+        if asked.actions and any(f.actions for f in answers):
+            # A figure whose sentence says what was done is a better answer than one whose
+            # sentence says nothing of it ("129 people" beside "25 people were injured").
+            answers, moved = _split(answers, lambda f: bool(f.actions))
             related = moved + related
-        if asked.thing is None and asked.dimension == "count" and answers:
-            # "How many were intercepted?": answer for what most articles count; the rest relate.
-            docs: dict[str | None, set[str]] = {}
-            for figure in answers:
-                docs.setdefault(figure.thing, set()).add(figure.doc_id)
-            main = max(docs, key=lambda thing: len(docs[thing]))
-            answers, moved = _split(answers, lambda f: f.thing == main)
-            related = [f for f in moved if not f.parts] + related
-            asked = replace(asked, thing=main)
-        return asked, answers, related
+        # Another report of a value that answers, however it is worded ("11.5 million
+        # documents posted"), supports it: same value, same noun.
+        kept = {(f.value, f.noun, f.unit) for f in answers if f.noun or f.unit}
+        if kept:
+            again, related = _split(related, lambda f: (f.value, f.noun, f.unit) in kept)
+            answers.extend(again)
+        if any(not f.vague for f in answers):
+            # "hundreds of drones" beside "539 drones": context, not another count.
+            answers, moved = _split(answers, lambda f: not f.vague)
+            related = moved + related
+        return answers, related
+
+    def _other_stories(
+        self,
+        asked: Question,
+        story: dict[str, Any] | None,
+        by_story: dict[str, list[Passage]],
+        citations: Citations,
+    ) -> tuple[dict[str, Any], ...]:
+        """Other stories whose passages also give figures that answer, each on its own."""
+        if story is None:
+            return ()
+        total = sum(len(p) for p in by_story.values())
+        scores = sorted((p.score for ps in by_story.values() for p in ps), reverse=True)
+        high = scores[min(OTHER_STORY_RANK, len(scores)) - 1]
+        others = []
+        stories = self._index.stories
+        for story_id, passages in by_story.items():
+            best = max(p.score for p in passages)
+            if story_id == story["id"] or (
+                len(passages) < OTHER_STORY_SHARE * total and best < high
+            ):
+                continue
+            answers, _ = self._choose_figures(asked, self._passage_sentences(passages))
+            if not answers:
+                continue
+            groups = group_figures(answers)
+            others.append(
+                {
+                    **_story_json(stories.story_of(passages[0].doc_id)),
+                    "conflict": has_conflict(answers),
+                    "figures": [answer_figure(g, citations).to_json() for g in groups],
+                }
+            )
+        return tuple(others)
+
+    def _phrase_similarity(self, phrases: Sequence[str]) -> Callable[[str, str], float]:
+        """Cosine similarity between any two of ``phrases`` (embedded once, in one batch)."""
+        unique = list(dict.fromkeys(p for p in phrases if p))
+        vectors = self._embedder.embed(unique) if unique else np.zeros((0, 1), np.float32)
+        row = {phrase: i for i, phrase in enumerate(unique)}
+
+        def similarity(a: str, b: str) -> float:
+            if a not in row or b not in row:
+                return 0.0
+            return float(vectors[row[a]] @ vectors[row[b]])
+
+        return similarity
 
     def _closest(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -263,6 +393,61 @@ class AnswerEngine:
             figures=(),
             related=(),
             citations=citations.all(),
+        )
+
+    def _entity(
+        self, asked: Question, sentences: Sequence[Sentence], citations: Citations
+    ) -> Answer:
+        """A who/where/when answer: the sentences that hold an entity of the asked type
+        together with the question's key terms, and the entities they name."""
+        pool = list(sentences[: self._config.sentence_pool])
+        asked_names = {n.casefold() for n in asked.names}
+        # "Who" asks for a person first; an organisation answers only when no person does.
+        kinds = [asked.answer_type]
+        if "PERSON" in asked.answer_type and len(asked.answer_type) > 1:
+            kinds.insert(0, frozenset({"PERSON"}))
+        named: list[tuple[Sentence, tuple[str, ...]]] = []
+        for kind in kinds:
+            for sentence in pool:
+                stored = self._stored_entities(sentence.doc_id)
+                entities = (
+                    self._entities(sentence.text)
+                    if stored is None
+                    else stored.get(sentence.start, ())
+                )
+                found = tuple(
+                    text
+                    for text, label in entities
+                    if label in kind
+                    and not any(text.casefold() in n or n in text.casefold() for n in asked_names)
+                )
+                if found:
+                    named.append((sentence, found))
+            if named:
+                break
+        best = self._best_sentences(
+            asked, [s for s, _ in named], self._config.min_sentence_score * 0.75
+        )
+        if not best:
+            return self._quoted(asked, sentences, citations)
+        entities_of = dict(named)
+        counts: dict[str, int] = {}
+        for sentence in best:
+            for entity in dict.fromkeys(entities_of[sentence]):
+                counts[entity] = counts.get(entity, 0) + 1
+        top = sorted(counts, key=lambda e: -counts[e])[:3]
+        lines = ["The articles name " + ", ".join(top) + ":"]
+        for sentence in best:
+            cited = citations.cite_sentence(sentence)
+            lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
+        return Answer(
+            question=asked.text,
+            answer="\n".join(lines),
+            conflict=False,
+            figures=(),
+            related=(),
+            citations=citations.all(),
+            entities=tuple(top),
         )
 
     def _best_sentences(
@@ -299,6 +484,11 @@ class AnswerEngine:
         query = self._embedder.embed([question])[0]
         return [float(score) for score in vectors @ query]
 
+    def _previous_sentences(self, sentence: Sentence) -> str:
+        """The two sentences before ``sentence`` in its article, as one text."""
+        before = [s.text for s in self._sentences(sentence.doc_id) if s.end <= sentence.start]
+        return " ".join(before[-2:])
+
     def _passage_sentences(self, passages: Sequence[Passage]) -> list[Sentence]:
         """The sentences of the passages, in passage order, each once."""
         seen: dict[tuple[str, int], Sentence] = {}
@@ -308,25 +498,28 @@ class AnswerEngine:
                     seen.setdefault((sentence.doc_id, sentence.start), sentence)
         return list(seen.values())
 
-    def _previous_sentence(self, sentence: Sentence) -> str:
-        """The two sentences before ``sentence`` in its article, as one text."""
-        before = [s.text for s in self._sentences(sentence.doc_id) if s.end <= sentence.start]
-        return " ".join(before[-2:])
+
+def _by_sentence(figures: Sequence[Figure]) -> dict[int, tuple[Figure, ...]]:
+    """Figures keyed by the start of their sentence."""
+    grouped: dict[int, list[Figure]] = {}
+    for figure in figures:
+        grouped.setdefault(figure.sentence.start, []).append(figure)
+    return {start: tuple(members) for start, members in grouped.items()}
 
 
-def _search_query(asked: Question, history: Sequence[str]) -> str:
-    """The question, with the words its measure may be written in ("injured" also finds
-    "wounded" and "hurt"), and a follow-up's inherited context."""
-    words = [asked.text]
-    if asked.action in ACTION_WORDS:
-        words.extend(ACTION_WORDS[asked.action][:6])
-    if asked.thing in THING_WORDS:
-        words.extend(THING_WORDS[asked.thing])
-    words.extend(asked.places)
-    words.extend(asked.months)
-    if history and not analyse(asked.text).has_measure:
-        words.append(history[-1])
-    return " ".join(words)
+def _entities(text: str) -> tuple[tuple[str, str], ...]:
+    """The named entities of a sentence, as (text, label)."""
+    doc = next(parse([text]))
+    return tuple((e.text, e.label_) for e in doc.ents)
+
+
+def _story_json(story: Any) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "articles": list(story.articles),
+        "outlets": list(story.outlets),
+    }
 
 
 def _split(
@@ -336,13 +529,17 @@ def _split(
     return [f for f in figures if keep(f)], [f for f in figures if not keep(f)]
 
 
+def _markers_json(citations: Sequence[Mapping[str, Any]]) -> str:
+    return "".join(f"[{n}]" for n in sorted({int(c["n"]) for c in citations}))
+
+
 def _markers(citations: Sequence[Citation]) -> str:
     return "".join(f"[{n}]" for n in sorted({c.n for c in citations}))
 
 
 def _headline(asked: Question, groups: Sequence[FigureGroup], conflict: bool) -> str:
-    """ "The sources disagree on people injured: at least 26 vs at least 23 / 23." Each value
-    is shown in every wording the articles use for it."""
+    """ "The sources disagree on people injured: at least 26 vs 23." Each value is shown in
+    every wording the articles use for it."""
     measure = asked.describe()
     shown_values = [
         " / ".join(dict.fromkeys(f.text for f in g.figures if not f.parts)) or g.lead.text

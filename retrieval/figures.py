@@ -1,58 +1,58 @@
-"""Figures: the quantities a sentence states, with what they count, the action they measure,
-who claims them and the context they belong to.
+"""Figures: the quantities a sentence states, read from its dependency parse.
 
-Rule-based over words, not a parser: an action is the verb right after the counted noun
-("14 people were hospitalized"), the verb of the clause a "with" phrase hangs on ("hit eight
-locations with nine missiles"), the action of the figure it is listed with ("539 drones and 11
-missiles", "including two cruise missiles"), else the nearest action verb before or after.
+For each number (``retrieval.numbers``) the parse gives what it counts (the noun it modifies, with
+that noun's modifiers: "11.5 million documents", "two cruise missiles", "one of the workers"),
+what it measures (a unit from the registry in ``retrieval.measures``: "2,700 km", "$5 billion",
+"56 percent", "a 23-year-old"), the actions it takes part in (the verb governing it, or a
+participle or relative clause on its noun: "41 people were evacuated" is 41 -> people ->
+evacuate; "25 people injured in the crash were taken to hospital" is both injure and take), who is
+credited ("said", "according to"), and the places and dates the sentence names.
+
+Nothing here knows any one story's words: only English grammar, the units of the registry and the
+verbs of attribution.
 """
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from corpus import Sentence
+from corpus.nlp import parse
 from retrieval.claims import claims
-from retrieval.lexicon import (
-    AERIAL,
-    DEFAULT_THING,
-    EVENT_WORDS,
-    MONTH_PATTERN,
-    PARTS,
-    SCOPE_PHRASES,
-    SIDES,
-    UNIT_DIMENSIONS,
-    WEAPONS,
-    action_of,
-    thing_of,
-)
+from retrieval.measures import UNIT_PHRASE, Dimension, Unit, base_value, unit_of
 from retrieval.numbers import Number, Qualifier, find_numbers
 
-_TOKEN = re.compile(r"[\w’'%-]+|[^\w\s]")
-_AUXILIARIES = frozenset(
-    "were was are is have has had been be being will would also reportedly later each all "
-    "then subsequently".split()
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# Verbs that credit a claim to someone: they say who stated a figure, not what it measures.
+ATTRIBUTION_VERBS = frozenset(
+    "say tell report announce add state claim confirm note write estimate accord quote "
+    "insist explain warn reveal disclose".split()
 )
-_PREPOSITIONS = frozenset("of in on at to from by for with across after before since".split())
-_NOUN_WINDOW = 4
-_BEFORE_WINDOW = 14
-_AFTER_WINDOW = 8
-_COORDINATED = re.compile(r"^\s*,?\s*(?:and|or|as well as|along with|plus|while)\s*$")
-_WITH = re.compile(r"\bwith\s+(?:a\s+total\s+of\s+|an?\s+(?:estimated|further)\s+)?$")
-_INCLUDING = re.compile(r"\b(?:including|included|among them|among which|of which)\s+$")
-_HOME_TO = re.compile(r"\bhome\s+to\s+$")
-_LOCATIVE = re.compile(r"\b(?:across|in|at|on|over)\s+$")
-_PARTITIVE_WHOLE = re.compile(r"^\s+of\s+(?:the\s+)?(?:[\w-]+[’']s\s+)?$")
-_PLACE_AFTER_PREPOSITION = re.compile(
-    r"\b(?:[Ii]n|[Nn]ear|[Aa]round|[Oo]utside|[Aa]cross|city of|town of|village of)\s+"
-    r"(?:and\s+around\s+)?"
-    r"(?:the\s+)?(?:(?:eastern|western|northern|southern|central|frontline)\s+)?"
-    r"(?:city\s+of\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)"
+# Verbs that list things ("including two cruise missiles"): the action is the clause's above.
+LIST_VERBS = frozenset("include comprise contain number total".split())
+# Verbs too light to say what a figure measures.
+LIGHT_VERBS = frozenset("be do have get".split())
+# Words the parse can put where an action stands that say nothing of what is measured.
+NOT_ACTIONS = frozenset("old much many aged age".split())
+# A sentence may hold a figure only if it has a digit or an English number word (cheap test,
+# so that sentences without one are never parsed).
+_MAY_HOLD_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|scores|an?\s+\w+)\b",
+    re.IGNORECASE,
 )
-_PLACE_WITH_KIND = re.compile(
-    r"\b([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)(?:[’']s)?\s+(region|district|oblast|Oblast|province)"
-)
+_NOUNS = frozenset({"NOUN", "PROPN"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
+_NUMBER_DEPS = frozenset({"nummod", "amod", "compound", "quantmod", "nmod", "appos"})
+# Heads a number's counted noun can hang from without being counted by them.
+_MAX_CLIMB = 8
+_CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "¥"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,15 @@ class Figure:
     """A quantity stated in a sentence of an article.
 
     ``start``/``end`` locate ``text`` (the number as written, with its qualifier) in the article;
-    ``sentence`` is the whole sentence, the quote a citation gives. ``thing`` is what it counts or
-    the unit it measures in ("person", "missile", "aerial weapon", "hour", "mile"); ``noun`` the
-    words it was written with; ``action`` the canonical action ("launched", "injured"); ``side``
-    "Russian"/"Ukrainian" when the noun says so; ``subject`` what a measure is of ("bombardment",
-    "front line", "rubble"). ``whole`` marks a total quoted for comparison ("10" in "six of the
-    city's 10 districts"); ``coordinated`` marks a figure listed with the one before it ("539
-    drones and 11 missiles"). ``places``, ``months`` and ``cumulative`` describe the sentence's
-    context: where, when, and whether it speaks of a whole war rather than one event.
+    ``sentence`` is the whole sentence, the quote a citation gives. ``dimension`` and ``unit``
+    come from the registry (a count has no unit). ``noun`` is the lemma of what a count counts
+    ("document", "people"; None when the sentence leaves it out: "23 were wounded"), with its
+    ``modifiers`` ("cruise"); ``subject`` is what a measure or an elided count is of ("front
+    line", "death toll", "missile" for "the missile flew 2,700 km"). ``actions`` are the verb
+    phrases it takes part in, nearest first ("injure", "take"; "leave homeless", "shoot down").
+    ``whole`` marks a total quoted for comparison ("10" in "six of the city's 10 districts");
+    ``coordinated`` marks a count listed with the one before it ("539 drones and 11 missiles").
+    ``parts`` holds the listed counts a total adds up.
     """
 
     doc_id: str
@@ -78,296 +79,430 @@ class Figure:
     qualifier: Qualifier
     low: float
     high: float
-    thing: str | None
+    dimension: Dimension
+    unit: Unit | None
     noun: str | None
-    action: str | None
-    side: str | None
+    modifiers: tuple[str, ...]
     subject: str | None
+    actions: tuple[str, ...]
     claimant: str | None
     whole: bool
     coordinated: bool
     places: tuple[str, ...]
-    months: tuple[str, ...]
-    cumulative: bool
+    dates: tuple[str, ...]
     sentence: Sentence
     phrase: str = ""
     parts: tuple["Figure", ...] = ()
 
     @property
-    def dimension(self) -> str:
-        """ "count", or the dimension of a measure ("length", "duration", "mass", "ratio")."""
-        return UNIT_DIMENSIONS[self.thing][0] if self.thing in UNIT_DIMENSIONS else "count"
+    def action(self) -> str | None:
+        """The nearest action, or None."""
+        return self.actions[0] if self.actions else None
+
+    @property
+    def thing(self) -> str | None:
+        """What the figure is of: a count's noun (with its modifiers), else the unit's name."""
+        if self.unit is not None:
+            return self.unit.name
+        if self.noun is None:
+            return None
+        return " ".join((*self.modifiers, self.noun))
+
+    @property
+    def counts(self) -> str:
+        """The words for what is measured: "cruise missile", "front line", "death toll"."""
+        if self.dimension is Dimension.COUNT:
+            return self.thing or self.subject or ""
+        return self.subject or ""
 
     def in_base_units(self, value: float) -> float:
         """``value`` of this figure's unit in base units (metres, seconds, kilograms)."""
-        return value * UNIT_DIMENSIONS[self.thing][1] if self.thing in UNIT_DIMENSIONS else value
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    end: int
+        return base_value(value, self.unit)
 
     @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def vague(self) -> bool:
+        """ "Hundreds of drones": an order of magnitude, not a number."""
+        return self.qualifier is Qualifier.VAGUE
 
 
 def extract_figures(sentence: Sentence) -> list[Figure]:
-    """Every figure ``sentence`` states, in order, then the totals of listed parts ("539
-    drones and 11 missiles" is also 550 drones and missiles, a figure with ``parts``)."""
-    text = sentence.text
-    tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    context = _Context(text)
+    """Every figure ``sentence`` states, in order, then the totals of listed parts."""
+    return read_figures([sentence])
+
+
+def read_figures(sentences: Iterable[Sentence]) -> list[Figure]:
+    """The figures of ``sentences`` (parsed in one batch; those without a number word or digit
+    are not parsed at all), sentence by sentence, in order."""
+    candidates = [s for s in sentences if _MAY_HOLD_NUMBER.search(s.text)]
     figures: list[Figure] = []
+    # A curly apostrophe ("the city’s") confuses the parser; the straight one has the same
+    # length, so every offset stays the same.
+    texts = (s.text.replace("’", "'") for s in candidates)
+    for sentence, doc in zip(candidates, parse(texts), strict=True):
+        figures.extend(figures_of(sentence, doc))
+    return figures
+
+
+def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
+    """The figures of one parsed sentence, then the totals of the counts it lists."""
+    text = sentence.text
+    said = claims(text)
+    places = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ in _PLACE_LABELS))
+    dates = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ in ("DATE", "TIME")))
+    figures: list[Figure] = []
+    anchors: list[Token | None] = []
     for number in find_numbers(text):
-        figures.append(_figure(sentence, tokens, number, figures, context))
+        unit, unit_end = _unit(text, number)
+        root = _number_token(doc, number)
+        noun = _counted(root) if root is not None else None
+        if noun is not None and root is not None and noun.i == root.i:
+            noun = None  # "Thousands fled": the amount itself, its noun left out
+        if noun is not None and noun.lemma_.lower() in ("other", "others"):
+            noun = None  # "at least 26 others": the noun of the clause before, left out
+        measured = noun
+        if unit is not None and noun is not None and _is_unit_token(noun, unit):
+            # "2,700 km": the noun is the unit; what is measured is what the unit hangs on.
+            measured = noun
+            noun = None
+        if unit is None and root is not None and _is_appositive_age(root, number):
+            unit, noun = unit_of("year-old"), None  # "Mr Durov, 33, added"
+        dimension = unit.dimension if unit is not None else Dimension.COUNT
+        anchor = measured if measured is not None else root
+        actions = _actions(anchor) if anchor is not None else ()
+        subject = _subject(anchor, unit is not None) if anchor is not None else None
+        whole = _is_whole(root)
+        coordinated = (
+            noun is not None
+            and noun.dep_ == "conj"
+            and any(a is not None and noun.head.i == a.i for a in anchors)
+        )
+        written = _written(text, number, noun, unit_end)
+        figures.append(
+            Figure(
+                doc_id=sentence.doc_id,
+                start=sentence.start + number.start,
+                end=sentence.start + number.end,
+                text=number.text,
+                value=number.value,
+                qualifier=number.qualifier,
+                low=number.low,
+                high=number.high,
+                dimension=dimension,
+                unit=unit,
+                noun=_listed_lemma(noun)
+                if noun is not None and dimension is Dimension.COUNT
+                else None,
+                modifiers=_modifiers(noun) if noun is not None else (),
+                subject=subject,
+                actions=actions,
+                claimant=said.at(number.start),
+                whole=whole,
+                coordinated=coordinated,
+                places=places,
+                dates=dates,
+                sentence=sentence,
+                phrase=written,
+            )
+        )
+        anchors.append(noun)
     return figures + _totals(figures)
 
 
+def _unit(text: str, number: Number) -> tuple[Unit | None, int]:
+    """The unit of ``number`` and where its written form ends (relative to ``text``)."""
+    if number.unit == "%":
+        return unit_of("%"), number.end
+    if number.unit in _CURRENCY_SIGNS:
+        after = text[number.end :]
+        # "$5 billion" is dollars; "HK$" and "US$" say which dollar, as the sign does.
+        return unit_of(number.unit.replace("US", "")), number.end + _len_currency_word(after)
+    if number.unit is not None:
+        return unit_of(number.unit), number.end  # "620-mile", "seven-hour", "23-year-old"
+    if number.qualifier is Qualifier.VAGUE:
+        return None, number.end
+    after = text[number.end :]
+    match = re.match(r"[ \t]?(?:" + UNIT_PHRASE.pattern + ")", after, re.IGNORECASE)
+    if match is None:
+        return None, number.end
+    return unit_of(" ".join(match.group().split())), number.end + match.end()
+
+
+def _len_currency_word(after: str) -> int:
+    match = re.match(r"[ \t]+(?:dollars?|euros?)\b", after, re.IGNORECASE)
+    return match.end() if match else 0
+
+
+def _number_token(doc: "Doc", number: Number) -> "Token | None":
+    """The token that heads the number's words ("million" in "11.5 million")."""
+    span = doc.char_span(number.number_start, number.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    numeric = [t for t in span if t.like_num or t.pos_ == "NUM"]
+    return span.root if not numeric else max(numeric, key=lambda t: _depth_rank(t, span))
+
+
+def _depth_rank(token: "Token", span: Iterable["Token"]) -> int:
+    """Tokens whose head lies outside the span head it: rank them first."""
+    inside = {t.i for t in span}
+    return 1 if token.head.i not in inside or token.head.i == token.i else 0
+
+
+def _counted(token: "Token") -> "Token | None":
+    """The noun a number counts or measures: its head through number compounds ("11.5
+    million documents"), or the noun after "of" ("one of the workers")."""
+    current = token
+    for _ in range(3):
+        if current.dep_ in ("compound", "quantmod", "nummod") and current.head.pos_ == "NUM":
+            current = current.head
+        else:
+            break
+    if (
+        (current.dep_ in _NUMBER_DEPS or (current.dep_ == "det" and current.lower_ in ("a", "an")))
+        and current.head.pos_ in _NOUNS
+        and current.head != current
+    ):
+        return current.head
+    for child in current.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ in _NOUNS]
+            if objects:
+                return objects[0]
+    if current.pos_ in _NOUNS and current.lemma_.lower() not in ("%",):
+        return current  # "thousands" read as a noun, or a number tagged as a noun
+    return None
+
+
+def _is_appositive_age(token: "Token", number: Number) -> bool:
+    """ "Pavel Durov, 33, said": a whole number set off by commas right after a person's name
+    is the person's age (a newspaper convention)."""
+    if not (0 < number.value < 120 and number.value == int(number.value)):
+        return False
+    if number.qualifier is not Qualifier.EXACT or token.dep_ not in ("appos", "npadvmod", "nummod"):
+        return False
+    if token.i < token.head.i:
+        return False  # "33 people": a count before its noun
+    head = token.head
+    before = token.nbor(-1) if token.i > 0 else None
+    after = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return (
+        head.ent_type_ == "PERSON"
+        and before is not None
+        and before.text == ","
+        and (after is None or after.text in (",", ".", ";"))
+    )
+
+
+def _is_unit_token(token: "Token", unit: Unit) -> bool:
+    return unit_of(token.text, after_number=True) == unit or token.lower_ in unit.words
+
+
+def _actions(anchor: "Token") -> tuple[str, ...]:
+    """The verb phrases ``anchor`` (a counted noun, a unit, or the number) takes part in:
+    participles and relative clauses on it first, then the verb that governs it."""
+    found: list[str] = []
+    numeric = {t.i for t in anchor.subtree if t.like_num or t.pos_ == "NUM"} | {anchor.i}
+    for child in anchor.children:
+        if child.dep_ in ("acl", "relcl") and child.pos_ in ("VERB", "AUX"):
+            found.append(_verb_phrase(child))
+        elif child.dep_ in ("amod",) and child.tag_ in ("VBN", "VBG"):
+            found.append(_verb_phrase(child))  # "the injured people", "the missing hikers"
+    current = anchor
+    for _ in range(_MAX_CLIMB):
+        head = current.head
+        if head.i == current.i:
+            break
+        if head.pos_ == "VERB" or (head.pos_ == "AUX" and head.dep_ != "aux"):
+            if head.lemma_.lower() in ATTRIBUTION_VERBS:
+                break
+            if head.pos_ == "VERB":
+                if head.lemma_.lower() in LIST_VERBS:
+                    # "including two cruise missiles": the list's clause says the action.
+                    current = head
+                    continue
+                if head.lemma_.lower() not in LIGHT_VERBS:
+                    found.append(_verb_phrase(head))
+                # "taken to hospital with serious injuries": the state is an action too.
+                found.extend(
+                    noun_lemma(obj)
+                    for prep in head.children
+                    if prep.dep_ == "prep" and prep.lower_ == "with"
+                    for obj in prep.children
+                    if obj.dep_ == "pobj" and obj.pos_ == "NOUN"
+                )
+                break
+            # A copula: "59 were dead", "the toll is 59": its complement is the action.
+            complements = [c for c in head.children if c.dep_ in ("acomp", "attr") and c != current]
+            found.extend(c.lemma_.lower() for c in complements if c.pos_ in ("ADJ", "VERB"))
+            break
+        if (
+            current.dep_ == "pobj"
+            and head.lower_ == "of"
+            and head.head.pos_ in _NOUNS
+            and head.head.i not in numeric
+            and not head.head.like_num
+            and find_numbers(head.head.text) == []
+        ):
+            # "the leak of 11.5 million documents": the noun names the action.
+            found.append(head.head.lemma_.lower())
+        current = head
+    if anchor.head.pos_ == "ADJ" and anchor.dep_ in ("npadvmod", "nsubj"):
+        found.append(anchor.head.lemma_.lower())
+    return tuple(dict.fromkeys(a for a in found if a and a not in NOT_ACTIONS))
+
+
+def _verb_phrase(verb: "Token") -> str:
+    """A verb's lemma with its particle and predicate adjective: "shoot down", "leave
+    homeless"."""
+    words = [verb.lemma_.lower()]
+    for child in verb.children:
+        if child.dep_ == "prt":
+            words.append(child.lower_)
+    for child in verb.children:
+        if child.dep_ in ("acomp", "oprd") and child.pos_ == "ADJ":
+            words.append(child.lemma_.lower())
+    return " ".join(words)
+
+
+def _subject(anchor: "Token", is_measure: bool) -> str | None:
+    """What a measure (or an uncounted number) is of: the noun the unit modifies ("620-mile
+    front line"), the noun after "of" ("300 tons of rubble"), or the subject of the verb that
+    governs it ("the missile flew 2,700 km", "the death toll rose to 59")."""
+    if is_measure and anchor.dep_ in _NUMBER_DEPS and anchor.head.pos_ in _NOUNS:
+        return _noun_phrase(anchor.head)
+    for child in anchor.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ in _NOUNS]
+            if objects:
+                return _noun_phrase(objects[0])
+    current = anchor
+    for _ in range(_MAX_CLIMB):
+        head = current.head
+        if head.i == current.i:
+            return None
+        if head.pos_ in ("VERB", "AUX"):
+            if head.lemma_.lower() in ATTRIBUTION_VERBS or current.dep_ in ("nsubj", "nsubjpass"):
+                return None
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects and subjects[0].pos_ in _NOUNS:
+                return _noun_phrase(subjects[0])
+            if subjects and subjects[0].dep_ == "nsubj" and head.dep_ == "relcl":
+                return _noun_phrase(head.head) if head.head.pos_ in _NOUNS else None
+            return None
+        current = head
+    return None
+
+
+def _noun_phrase(noun: "Token") -> str:
+    return " ".join((*_modifiers(noun), noun_lemma(noun)))
+
+
+def _modifiers(noun: "Token") -> tuple[str, ...]:
+    """The words narrowing a noun ("cruise" missiles, "work" trains), lower case, in order."""
+    return tuple(
+        c.lower_
+        for c in noun.lefts
+        if c.dep_ in _MODIFIER_DEPS
+        and c.pos_ in ("NOUN", "PROPN", "ADJ")
+        and not c.like_num
+        and unit_of(c.text, after_number=False) is None  # "620-mile pipeline"
+        and not any(g.like_num or g.dep_ == "nummod" for g in c.children)
+        and (c.i == 0 or c.nbor(-1).text != "-")
+    )
+
+
+def _listed_lemma(noun: "Token") -> str:
+    """ "550 drones and missiles" counts both: "drone and missile". A listed noun with a
+    number of its own ("539 drones and 11 missiles") is a count of its own."""
+    listed = [
+        c
+        for c in noun.children
+        if c.dep_ == "conj"
+        and c.pos_ in _NOUNS
+        and not any(g.dep_ == "nummod" or g.like_num for g in c.children)
+    ]
+    return " and ".join(noun_lemma(t) for t in (noun, *listed))
+
+
+def noun_lemma(noun: "Token") -> str:
+    """A noun's dictionary form: "documents" -> "document", "people" -> "person",
+    "Americans" -> "american" (spaCy keeps plural proper nouns as written)."""
+    lemma = noun.lemma_.lower()
+    if not (lemma.isalpha() or "-" in lemma):
+        lemma = noun.lower_
+    if noun.tag_ == "NNPS" and lemma.endswith("s") and not lemma.endswith("ss"):
+        lemma = lemma[:-1]
+    return _IRREGULAR_PLURALS.get(lemma, lemma)
+
+
+# English plurals whose lemma spaCy keeps as the plural.
+_IRREGULAR_PLURALS = {"people": "person"}
+
+
+def _is_whole(root: "Token | None") -> bool:
+    """ "six of the city's 10 districts": 10 is the whole the six are part of (its noun hangs
+    on the "of" of another number), not six (whose own "of" it is)."""
+    if root is None:
+        return False
+    noun = _counted(root)
+    if noun is None or noun.dep_ != "pobj" or noun.head.lower_ != "of":
+        return False
+    part = noun.head.head
+    return part.i != root.i and (part.like_num or part.pos_ == "NUM")
+
+
+def _written(text: str, number: Number, noun: "Token | None", unit_end: int) -> str:
+    """The figure with its noun or unit as written: "two cruise missiles", "2,700 km"."""
+    end = max(number.end, unit_end)
+    if noun is not None:
+        last = max(
+            (c for c in noun.children if c.dep_ == "conj" and c.pos_ in _NOUNS),
+            key=lambda c: c.i,
+            default=noun,
+        )
+        if any(g.dep_ == "nummod" or g.like_num for g in last.children):
+            last = noun  # "539 drones and 11 missiles": the second count has its own noun
+        noun_end = last.idx + len(last.text)
+        if number.end <= noun_end <= number.end + 60:
+            end = max(end, noun_end)
+    return text[number.start : end]
+
+
 def _totals(figures: Sequence[Figure]) -> list[Figure]:
-    """A drone count listed with a missile count for the same action adds up to a total."""
+    """Counts listed together for one action add up to a total: "539 drones and 11
+    missiles" is also 550 drones and missiles."""
     totals = []
     for first, second in itertools.pairwise(figures):
         if (
             second.coordinated
-            and {first.thing, second.thing} == PARTS[AERIAL]
-            and first.action == second.action
-            and Qualifier.VAGUE not in (first.qualifier, second.qualifier)
+            and first.dimension is Dimension.COUNT
+            and second.dimension is Dimension.COUNT
+            and first.noun != second.noun
+            and set(first.actions) & set(second.actions)
+            and not first.vague
+            and not second.vague
         ):
             sentence = first.sentence
-            end = _end_in_sentence(second) + sentence.start
+            end = sentence.start + _phrase_end(second)
+            written = sentence.text[first.start - sentence.start : end - sentence.start]
             totals.append(
                 replace(
                     first,
                     end=end,
-                    text=sentence.text[first.start - sentence.start : end - sentence.start],
+                    text=written,
                     value=first.value + second.value,
                     qualifier=first.qualifier
                     if first.qualifier == second.qualifier
                     else Qualifier.EXACT,
                     low=first.low + second.low,
                     high=first.high + second.high,
-                    thing=AERIAL,
-                    noun=None,
-                    phrase=sentence.text[first.start - sentence.start : end - sentence.start],
+                    noun=f"{first.noun} and {second.noun}",
+                    modifiers=(),
+                    phrase=written,
                     parts=(first, second),
                 )
             )
     return totals
 
 
-class _Context:
-    """What a sentence says about where and when, shared by its figures."""
-
-    def __init__(self, text: str) -> None:
-        places = [m.group(1) + " " + m.group(2).lower() for m in _PLACE_WITH_KIND.finditer(text)]
-        for match in _PLACE_AFTER_PREPOSITION.finditer(text):
-            name = match.group(1)
-            if (
-                not MONTH_PATTERN.fullmatch(name)
-                and name.lower() not in SIDES
-                and not any(p.startswith(name) for p in places)
-            ):
-                places.append(name)
-        self.places = tuple(dict.fromkeys(places))
-        self.months = tuple(
-            dict.fromkeys(m.group().rstrip(".") for m in MONTH_PATTERN.finditer(text))
-        )
-        self.cumulative = SCOPE_PHRASES.search(text) is not None
-        self.claims = claims(text)
-
-
-def _figure(
-    sentence: Sentence,
-    tokens: Sequence[_Token],
-    number: Number,
-    previous: Sequence[Figure],
-    context: _Context,
-) -> Figure:
-    text = sentence.text
-    after = next((i for i, t in enumerate(tokens) if t.start >= number.end), len(tokens))
-    first = next(i for i, t in enumerate(tokens) if t.end > number.number_start)
-    thing, noun, side, noun_end, subject = _noun(tokens, after, number)
-    before_text = text[: number.start]
-    prior = previous[-1] if previous else None
-    coordinated = prior is not None and bool(
-        _COORDINATED.match(text[_end_in_sentence(prior) : number.start])
-    )
-    if thing is None and prior is not None and (coordinated or noun == "them"):
-        thing, side = prior.thing, side or prior.side
-    action = _action(tokens, first, noun_end, before_text, prior, coordinated)
-    if action == "included" and thing in WEAPONS and _mentions_event(text):
-        action = "launched"
-    if thing is None and action in DEFAULT_THING:
-        thing = DEFAULT_THING[action]
-    phrase_end = number.end
-    if noun and noun != "them" and number.unit is None:
-        found = text.find(noun, number.end)
-        phrase_end = found + len(noun) if found >= 0 else number.end
-    return Figure(
-        doc_id=sentence.doc_id,
-        start=sentence.start + number.start,
-        end=sentence.start + number.end,
-        text=number.text,
-        value=number.value,
-        qualifier=number.qualifier,
-        low=number.low,
-        high=number.high,
-        thing=thing,
-        noun=noun,
-        action=action,
-        side=side,
-        subject=subject,
-        claimant=context.claims.at(number.start),
-        whole=prior is not None
-        and bool(_PARTITIVE_WHOLE.match(text[prior.end - sentence.start : number.start])),
-        coordinated=coordinated,
-        places=context.places,
-        months=context.months,
-        cumulative=context.cumulative,
-        sentence=sentence,
-        phrase=text[number.start : phrase_end],
-    )
-
-
-def _end_in_sentence(figure: Figure) -> int:
-    """Where the figure's noun phrase ends, relative to its sentence."""
-    end = figure.end - figure.sentence.start
-    if figure.noun:
-        found = figure.sentence.text.find(figure.noun, end)
-        if found >= 0:
-            return found + len(figure.noun)
-    return end
-
-
-def _noun(
-    tokens: Sequence[_Token], after: int, number: Number
-) -> tuple[str | None, str | None, str | None, int, str | None]:
-    """(thing, noun as written, side, index of the noun's last token, subject)."""
-    if number.unit is not None:
-        thing = thing_of(number.unit)
-        subject = _subject(tokens, after)
-        return thing, number.unit, None, after - 1, subject
-    side = None
-    i = after
-    if i < len(tokens) and tokens[i].lower == "them":
-        return None, "them", None, i, None
-    if i < len(tokens) and tokens[i].lower == "of":  # "six of the city's 10 districts"
-        i += 1
-        while i < len(tokens) and (
-            tokens[i].lower in ("the", "them", "those") or tokens[i].lower.endswith(("’s", "'s"))
-        ):
-            if tokens[i].lower in ("them", "those"):
-                return None, "them", None, i, None
-            i += 1
-        if i < len(tokens) and find_numbers(tokens[i].text):
-            i += 1
-    for k in range(i, min(i + _NOUN_WINDOW, len(tokens))):
-        word = tokens[k].lower
-        if not re.match(r"[\w%]", word) or word in _AUXILIARIES or action_of(word):
-            break
-        if word in SIDES:
-            side = SIDES[word]
-            continue
-        thing = thing_of(word)
-        if thing is None:
-            continue
-        end = k
-        while end + 1 < len(tokens) and thing_of(tokens[end + 1].lower) == thing:
-            end += 1  # "Shahed drones", "apartment buildings"
-        k = end
-        if (
-            k + 2 < len(tokens)
-            and tokens[k + 1].lower in ("and", "or")
-            and (other := thing_of(tokens[k + 2].lower)) is not None
-        ):
-            if {thing, other} == PARTS[AERIAL]:
-                thing = AERIAL
-            end = k + 2
-        written = " ".join(t.text for t in tokens[max(i, after) : end + 1])
-        subject = _subject(tokens, end + 1) if thing in UNIT_DIMENSIONS else None
-        return thing, written, side, end, subject
-    return None, None, side, after - 1, None
-
-
-def _subject(tokens: Sequence[_Token], i: int) -> str | None:
-    """The noun a measure is of: "bombardment" in "seven-hour bombardment", "rubble" in
-    "300 tons of rubble", "front line" in "620-mile front line"."""
-    if i < len(tokens) and tokens[i].lower == "of":
-        i += 1
-    words = []
-    for token in tokens[i : i + 2]:
-        if (
-            not re.match(r"\w", token.text)
-            or token.lower in _AUXILIARIES
-            or token.lower in _PREPOSITIONS
-            or action_of(token.lower)
-        ):
-            break
-        words.append(token.lower)
-    return " ".join(words) or None
-
-
-def _action(
-    tokens: Sequence[_Token],
-    first: int,
-    noun_end: int,
-    before_text: str,
-    prior: Figure | None,
-    coordinated: bool,
-) -> str | None:
-    direct = _action_right_after(tokens, noun_end + 1)
-    # "nine missiles and 63 drones launched" after "hit eight locations with": one list.
-    if coordinated and prior is not None and (direct is None or _came_from_with(prior)):
-        return prior.action
-    if direct is not None:
-        return direct
-    if _HOME_TO.search(before_text):
-        return "lived"
-    if _WITH.search(before_text):
-        return _nearest(tokens, first, -1, _BEFORE_WINDOW, skip_with=True)
-    if _INCLUDING.search(before_text) and prior is not None and prior.action:
-        return prior.action
-    # "damaged ... across six of the city's districts": a place phrase hangs on the main verb.
-    window = len(tokens) if _LOCATIVE.search(before_text) else _BEFORE_WINDOW
-    return _nearest(tokens, first, -1, window) or _nearest(tokens, noun_end + 1, 1, _AFTER_WINDOW)
-
-
-def _came_from_with(figure: Figure) -> bool:
-    return bool(_WITH.search(figure.sentence.text[: figure.start - figure.sentence.start]))
-
-
-def _action_right_after(tokens: Sequence[_Token], i: int) -> str | None:
-    skipped = 0
-    while i < len(tokens) and tokens[i].lower in _AUXILIARIES and skipped < 3:
-        i += 1
-        skipped += 1
-    if i < len(tokens):
-        following = tokens[i + 1].text if i + 1 < len(tokens) else ""
-        return action_of(tokens[i].lower, following)
-    return None
-
-
-def _nearest(
-    tokens: Sequence[_Token], i: int, step: int, window: int, skip_with: bool = False
-) -> str | None:
-    k = i + step
-    seen_with = not skip_with
-    for _ in range(window):
-        if not 0 <= k < len(tokens):
-            return None
-        if tokens[k].lower == "with":
-            seen_with = True
-        elif seen_with:
-            following = tokens[k + 1].text if k + 1 < len(tokens) else ""
-            action = action_of(tokens[k].lower, following)
-            if action is not None:
-                return action
-        k += step
-    return None
-
-
-def _mentions_event(text: str) -> bool:
-    return any(word in EVENT_WORDS for word in re.findall(r"\w+", text.lower()))
+def _phrase_end(figure: Figure) -> int:
+    return figure.start - figure.sentence.start + len(figure.phrase)

@@ -1,27 +1,28 @@
-"""Decide which figures answer a question, which are related, and which are beside the point."""
+"""Decide which figures answer a question, which are related, and which are beside the point.
+
+A figure answers when its measure is the question's: the same dimension (a count for "how
+many", money for "how much ... cost", a length for "how far"), and the same thing measured. The
+thing is compared by lemma first (the counted noun, the actions), then by meaning: MiniLM's cosine
+similarity between the question's measure phrase ("people evacuate") and the figure's ("residents
+evacuate"), so that "people affected" finds "consumers whose data was exposed".
+"""
 
 from collections.abc import Callable
 from enum import Enum
 
 from index import tokenize
 from retrieval.figures import Figure
-from retrieval.focus import Focus
-from retrieval.lexicon import (
-    AERIAL,
-    EVENT_WORDS,
-    PARTS,
-    SUBJECT_SYNONYMS,
-)
-from retrieval.numbers import Qualifier
-from retrieval.question import MEASURE, Question
+from retrieval.measures import Dimension
+from retrieval.numbers import MONTH_PATTERN
+from retrieval.question import Question
 
-# Question words that say which quantity is asked, not what it is about.
-_GENERIC_TERMS = frozenset(
-    tokenize(
-        "long far old much many hours hour minutes kilometres kilometers miles days years weeks "
-        "weight amount length distance size time going go went"
-    )
-)
+# MiniLM cosine similarity above which a figure's counted noun ("residents") stands for the
+# question's ("people"), and its action ("hurt") for the question's ("injure"). Chosen on the
+# development pairs (qa/news_dev.jsonl, `python -m bench.matching`): see bench/RESULTS.md.
+NOUN_SIMILARITY = 0.45
+ACTION_SIMILARITY = 0.5
+
+Similarity = Callable[[str, str], float]
 
 
 class Role(Enum):
@@ -32,143 +33,174 @@ class Role(Enum):
     NONE = "none"
 
 
-def classify(figure: Figure, question: Question, focus: Focus, context: str = "") -> Role:
+def classify(figure: Figure, question: Question, similarity: Similarity) -> Role:
     """Whether ``figure`` answers ``question``, is a neighbouring measure, or neither.
 
-    A count answers when it counts the asked thing (with the asked modifiers, "cruise
-    missiles") by the asked action, in the story's own place and time, or in the place or month
-    the question names. A measure (length, duration, mass, age) answers when it is of the asked
-    dimension and about the asked subject: an event word for "how long did the bombardment
-    last", otherwise words the question shares with the figure's sentence or ``context`` (the
-    sentence before it). A figure that shares the thing or the action but not both, counts a
-    total or part of the asked thing, or belongs to a side story is related.
+    ``similarity(a, b)`` is the cosine similarity of two short phrases.
     """
-    if figure.whole or figure.thing is None:
+    if figure.whole or not question.numeric:
         return Role.NONE
-    if question.dimension != "count":
-        return _classify_measure(figure, question, focus, context)
-    if figure.dimension != "count":
+    if not _same_dimension(figure, question):
         return Role.NONE
-    thing = _thing_relation(question.thing, figure.thing)
-    action = _action_relation(question.action, figure.action)
-    if (
-        thing == "same"
-        and action is True
-        and _has_modifiers(figure, question)
-        and not _off_focus(figure, question, focus)
+    if question.per is not None and not _per_matches(figure, question.per):
+        return Role.RELATED
+    if question.modifiers and not set(tokenize(" ".join(question.modifiers))) <= set(
+        tokenize(" ".join(figure.modifiers) + " " + figure.sentence.text)
     ):
-        return Role.ANSWER
-    shares_thing = question.thing is not None and thing in ("same", "wider", "narrower")
-    shares_action = question.action is not None and action is True
-    return Role.RELATED if shares_thing or shares_action else Role.NONE
-
-
-def subject_overlap(
-    figure: Figure,
-    question: Question,
-    context: str = "",
-    weight: Callable[[str], float] = lambda term: 1.0,
-) -> float:
-    """The weight of the question's subject words the figure's sentence holds, plus half the
-    weight of those only ``context`` (the sentences before it) holds: "the 47-year-old said"
-    names no one, the sentence before it does. ``weight`` rates a term (e.g. its IDF)."""
-    asked = _expand(set(question.terms) - _GENERIC_TERMS)
-    own = asked & _expand(set(tokenize(figure.sentence.text)))
-    nearby = (asked & _expand(set(tokenize(context)))) - own
-    return sum(weight(t) for t in own) + 0.5 * sum(weight(t) for t in nearby)
-
-
-def _classify_measure(figure: Figure, question: Question, focus: Focus, context: str) -> Role:
-    if figure.dimension == "count" or (
-        question.dimension != MEASURE and figure.dimension != question.dimension
-    ):
-        return Role.NONE
-    subject = set((question.subject or "").split())
-    if subject & EVENT_WORDS:
-        matches = bool(set((figure.subject or "").split()) & EVENT_WORDS) or (
-            figure.action == "lasted"
+        # "How many were seriously injured?": a count that does not say "seriously" is
+        # another count.
+        role = (
+            _classify_count(figure, question, similarity)
+            if question.dimension is Dimension.COUNT
+            else _classify_measure(figure, question, similarity)
         )
-    else:
-        # "How long had the war been going on": not how long the bombardment lasted.
-        about_event = bool(set((figure.subject or "").split()) & EVENT_WORDS)
-        matches = (
-            subject_overlap(figure, question, context) > 0
-            and not about_event
-            and figure.action != "lasted"
-        )
-    if question.action is not None and figure.action != question.action:
-        # "how much rubble did they remove": a measure of something else done is not it.
-        matches = matches and figure.action is None and question.dimension != MEASURE
-    if matches and not _off_focus(figure, question, focus):
+        return Role.RELATED if role is Role.ANSWER else role
+    if question.dimension is Dimension.COUNT:
+        return _classify_count(figure, question, similarity)
+    return _classify_measure(figure, question, similarity)
+
+
+def off_time(figure: Figure, question: Question, article_date: str | None) -> bool:
+    """Whether the figure is about another time than the question: it names a month other
+    than its article's (a monthly total quoted in a report of one night's attack), or the
+    question names a month the figure's sentence does not."""
+    asked = _months(" ".join(question.names) + " " + question.text)
+    named = _months(" ".join(figure.dates))
+    if asked:
+        return bool(named) and not (named & asked)
+    if not named or article_date is None:
+        return False
+    month = int(article_date[5:7])
+    return month not in named
+
+
+def _months(text: str) -> set[int]:
+    """The months ``text`` names ("July", "Sept."), as numbers."""
+    return {
+        _MONTHS.index(m.group().rstrip(".").lower()[:3]) + 1 for m in MONTH_PATTERN.finditer(text)
+    }
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def off_place(figure: Figure, question: Question) -> bool:
+    """Whether the figure's sentence is about another place than the one the question names:
+    it names places, and none of them is (or is within) a place the question names. A figure
+    naming no place is not off place: the sentence before it may say where."""
+    if not question.places or not figure.places:
+        return False
+    asked = [set(p.casefold().split()) for p in question.places]
+    # The tagger misses places ("40 drones at Kharkiv" tags only Russia): the asked place's
+    # words anywhere in the sentence keep the figure. "Kyiv" is within "Kyiv Oblast" (all its
+    # words), but "Oman" is not within "Romania".
+    said = set(_sentence_words(figure))
+    return not any(words <= said for words in asked)
+
+
+def _same_dimension(figure: Figure, question: Question) -> bool:
+    if question.unit is not None and question.unit.dimension is not figure.dimension:
+        return False
+    if question.dimension is None:  # "how much rubble": any measure, not a count
+        return figure.dimension is not Dimension.COUNT
+    return figure.dimension is question.dimension
+
+
+def _classify_count(figure: Figure, question: Question, similarity: Similarity) -> Role:
+    noun = _noun_relation(figure, question, similarity)
+    action = _action_relation(figure, question, similarity)
+    if noun in ("same", "unasked") and action in ("same", "unknown", "unasked"):
+        return Role.ANSWER if (noun, action) != ("unasked", "unasked") else Role.NONE
+    if noun == "similar" and action == "same":
+        # "30 residents were injured" for "how many people were injured"; without an action
+        # to agree on, a noun only close in meaning ("crew members", "people") is not enough.
         return Role.ANSWER
-    return Role.RELATED if matches else Role.NONE
+    if noun in ("same", "elided", "unasked") and action == "similar":
+        return Role.ANSWER  # "23 were wounded" for "how many people were injured"
+    if noun == "elided" and action == "same":
+        return Role.ANSWER  # "23 were injured" answers "how many people were injured"
+    if noun in ("same", "similar") or action in ("same", "similar"):
+        return Role.RELATED
+    return Role.NONE
 
 
-def _expand(terms: set[str]) -> set[str]:
-    expanded = set(terms)
-    for group in SUBJECT_SYNONYMS:
-        stems = set(tokenize(" ".join(group)))
-        if terms & stems:
-            expanded |= stems
-    return expanded
+def _classify_measure(figure: Figure, question: Question, similarity: Similarity) -> Role:
+    """A measure answers when it is of the asked dimension and about what the question asks:
+    the same action ("cost", "fly"), or the words of its subject."""
+    action = _action_relation(figure, question, similarity)
+    about = _subject_overlap(figure, question)
+    # Sums and distances are reported with many verbs ("cost", "hit", "knock off"): a sentence
+    # about the question's subject answers whatever its verb; the engine then keeps those that
+    # say most about the subject.
+    if action in ("same", "similar") or about:
+        return Role.ANSWER
+    return Role.NONE
 
 
-def _has_modifiers(figure: Figure, question: Question) -> bool:
-    """ "How many cruise missiles": the figure's words must say "cruise" too."""
-    written = set(tokenize(figure.phrase or figure.text))
-    return all(set(tokenize(m)) <= written for m in question.modifiers)
-
-
-def _thing_relation(asked: str | None, figure: str | None) -> str:
-    if asked is None or asked == figure:
-        return "same"
-    if figure is None:
+def _noun_relation(figure: Figure, question: Question, similarity: Similarity) -> str:
+    """ "same", "similar" (close in meaning: "residents" for "people"), "elided" (the figure
+    leaves its noun out: "23 were wounded"), "unasked", or "other"."""
+    if question.noun is None:
+        return "unasked"
+    if figure.noun is None:
+        return "elided"
+    if (" and " in figure.noun) != (" and " in question.noun):
+        # "539 drones" is a part of "drones and missiles", not their count, and the other
+        # way round.
         return "other"
-    if figure in PARTS and asked in PARTS[figure]:
-        return "wider"
-    if asked in PARTS and figure in PARTS[asked]:
-        return "narrower"
+    if figure.noun == question.noun or question.noun in figure.modifiers:
+        wanted = set(tokenize(" ".join(question.modifiers)))
+        written = set(tokenize(" ".join(figure.modifiers) + " " + figure.sentence.text))
+        return "same" if wanted <= written else "other"
+    if similarity(question.noun, figure.noun) >= NOUN_SIMILARITY:
+        return "similar"
     return "other"
 
 
-def _action_relation(asked: str | None, figure: str | None) -> bool | None:
-    """True when the actions agree (or none is asked), False when they differ, None when the
-    figure's action is unknown."""
-    if asked is None:
-        return True
-    if figure is None:
-        return None
-    # Synonyms ("downed", "shot down") already map to one canonical action in the lexicon.
-    return figure == asked
+def _action_relation(figure: Figure, question: Question, similarity: Similarity) -> str:
+    """ "same", "similar" ("hurt" for "injure"), "unasked" (the question names no action),
+    "unknown" (the figure has none), or "other"."""
+    if not question.actions:
+        return "unasked"
+    if not figure.actions:
+        return "unknown"
+    asked = {a.split()[0] for a in question.actions}
+    if any(a.split()[0] in asked for a in figure.actions):
+        return "same"
+    if any(
+        similarity(a, b) >= ACTION_SIMILARITY for a in question.actions[:2] for b in figure.actions
+    ):
+        return "similar"
+    return "other"
 
 
-def _off_focus(figure: Figure, question: Question, focus: Focus) -> bool:
-    """Whether the figure belongs to a side story the question did not ask about."""
-    if figure.cumulative:
-        return True
-    asked_places = [p.lower() for p in question.places if not focus.is_main_place(p)]
-    if asked_places:
-        # "in the Moscow region": the figure's sentence must be about that place.
-        text = figure.sentence.text.lower()
-        if not any(place.split()[0] in text for place in asked_places):
-            return True
-    elif any(not focus.is_focus_place(place) for place in figure.places):
-        return True
-    asked_months = {m[:3].lower() for m in question.months if not focus.is_focus_month(m)}
-    if asked_months:
-        if not any(m[:3].lower() in asked_months for m in figure.months):
-            return True
-    elif any(not focus.is_focus_month(m) for m in figure.months):
-        return True
-    side = question.side or focus.side
-    return (
-        side is not None
-        and figure.side is not None
-        and figure.side != side
-        and (figure.thing in (AERIAL, *PARTS[AERIAL]) or question.side is not None)
+def _subject_overlap(figure: Figure, question: Question) -> bool:
+    """Whether the figure's sentence shares a content word of the question's subject."""
+    words = set(tokenize(" ".join(question.subject)))
+    return bool(words & set(tokenize(figure.sentence.text)))
+
+
+def subject_weight(
+    figure: Figure, question: Question, context: str, weight: Callable[[str], float]
+) -> float:
+    """How much of what the question is about the figure's sentence holds: the weight (e.g.
+    IDF) of the question's subject and action terms it contains, plus half the weight of
+    those only ``context`` (the sentences before it) holds."""
+    asked = set(tokenize(" ".join((*question.subject, *question.actions))))
+    own = asked & set(tokenize(figure.sentence.text))
+    nearby = (asked & set(tokenize(context))) - own
+    return sum(weight(t) for t in own) + 0.5 * sum(weight(t) for t in nearby)
+
+
+def _sentence_words(figure: Figure) -> set[str]:
+    return {w.strip(".,;:!?\"'()“”‘’").lower() for w in figure.sentence.text.split()}
+
+
+def _per_matches(figure: Figure, per: str) -> bool:
+    """ "$121 a share" for "how much per share"."""
+    after = figure.sentence.text[figure.end - figure.sentence.start :][:40].lower()
+    words = after.replace(",", " ").split()
+    return any(
+        words[i] in ("a", "an", "per", "each") and words[i + 1].rstrip("s") == per
+        for i in range(min(3, len(words) - 1))
     )
-
-
-def is_vague(figure: Figure) -> bool:
-    """ "Hundreds of drones": a figure that gives an order of magnitude, not a number."""
-    return figure.qualifier is Qualifier.VAGUE

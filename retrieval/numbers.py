@@ -17,7 +17,11 @@ from enum import Enum
 
 from text_to_num import text2num
 
-from retrieval.lexicon import MONTH_PATTERN
+# Month names, for telling dates ("July 4") from counts.
+MONTH_PATTERN = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?"
+)
 
 
 class Qualifier(Enum):
@@ -80,15 +84,29 @@ _UNITS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9}
+_SCALE_WORDS = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+# One-letter scales glued to a sum of money: "$5m", "£2.5b", "$300k" (not "5m", five metres).
+_GLUED_MONEY_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _WORD = "|".join(sorted([*_UNITS, *_SCALES], key=len, reverse=True))
 _WORD_NUMBER = rf"(?:{_WORD})(?:(?:[ -]|\s+and\s+)(?:{_WORD}))*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE_AFTER = r"(?:\s+(?:million|billion|thousand|mln|bn))?"
+_SCALE_AFTER = (
+    r"(?:\s*(?P<scale>million|billion|trillion|thousand|mln|bn|tn)|(?P<glued>[mkb]|mn)(?![\w]))?"
+)
 
 _NUMBER = re.compile(
-    rf"(?<![\w.,/$:-])(?:(?P<digits>{_DIGITS}){_SCALE_AFTER}|(?P<words>{_WORD_NUMBER}))"
+    rf"(?<![\w.,/$€£¥:-])(?P<currency>US\$|\$|€|£|¥)?"
+    rf"(?:(?P<digits>{_DIGITS}){_SCALE_AFTER}|(?P<words>{_WORD_NUMBER}))"
     r"(?:(?P<hyphen>-(?P<unit>[a-z]+)(?:-(?P<unit2>[a-z]+))?)|(?P<percent>\s?%))?(?!\w|[.,]\d)",
     re.IGNORECASE,
 )
@@ -139,7 +157,11 @@ _ONE_PERSON = re.compile(
     r"(?<!\w)(?:a|an)\s+(?=(?:child|woman|man|person|civilian|soldier|girl|boy|baby|teenager)\b)",
     re.IGNORECASE,
 )
-_AGE = re.compile(r"(?<![\w.,-])(\d{1,3})-year-old\b")
+# Ages: "a 23-year-old", "47 years old", "aged 47".
+_AGE = re.compile(
+    r"(?<![\w.,-])(\d{1,3})-years?-old\b|(?<![\w.,-])(\d{1,3})\s+years?\s+old\b|"
+    r"\baged\s+(\d{1,3})\b"
+)
 
 
 def find_numbers(text: str) -> list[Number]:
@@ -148,14 +170,17 @@ def find_numbers(text: str) -> list[Number]:
     for match in _ONE_PERSON.finditer(text):
         found.append(_qualified(text, match.start(), match.end() - 1, 1.0, None))
     for match in _AGE.finditer(text):
-        found.append(
-            _qualified(text, match.start(), match.end(), float(match.group(1)), "year-old")
-        )
+        years = next(group for group in match.groups() if group is not None)
+        found.append(_qualified(text, match.start(), match.end(), float(years), "year-old"))
     for match in _NUMBER.finditer(text):
         value = _value(match)
         if value is None or _not_a_count(text, match, value):
             continue
-        unit = "percent" if match.group("percent") else (match.group("unit") or "").lower() or None
+        unit = (
+            "%"
+            if match.group("percent")
+            else match.group("currency") or (match.group("unit") or "").lower() or None
+        )
         if unit is not None and match.group("unit2"):
             unit = None  # "23-year-old" is an age, filtered above; other double hyphens: no unit
         found.append(_qualified(text, match.start(), match.end(), value, unit))
@@ -181,8 +206,13 @@ def find_numbers(text: str) -> list[Number]:
 def _value(match: re.Match[str]) -> float | None:
     if match.group("digits"):
         number = float(match.group("digits").replace(",", ""))
-        scale = match.group(0)[len(match.group("digits")) :].split("-", 1)[0].strip().lower()
-        return number * _SCALE_WORDS.get(scale, 1.0)
+        if match.group("scale"):
+            return number * _SCALE_WORDS[match.group("scale").lower()]
+        if match.group("glued"):
+            if not match.group("currency"):
+                return None  # "5m" without a currency sign: a unit, read by the figure
+            return number * _GLUED_MONEY_SCALES[match.group("glued").lower()]
+        return number
     words = match.group("words").lower()
     if words.strip() in ("hundred", "thousand", "million", "billion"):
         return None  # "thousands of" is vague, "hundred" alone is not a number here
@@ -225,7 +255,9 @@ def _not_a_count(text: str, match: re.Match[str], value: float) -> bool:
         return True
     # "one of the worst" and "no one": not a count of anything.
     word = (match.group("words") or "").lower()
-    if word == "one" and (re.match(r"\s+(?:of|another|day)\b", after) or before.endswith("no ")):
+    if word == "one" and (
+        re.match(r"\s+(?:of|another|day)\b", after) or before.lower().endswith("no ")
+    ):
         return True
     return word == "one" and bool(
         re.search(r"\b(?:this|that|the|which|every|any|another)\s+$", before)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.figures import Figure
+from retrieval.measures import Dimension
 from retrieval.numbers import Qualifier
 
 # Unit conversions are exact, but reporters round: "620-mile" is 998 km, printed as "1,000".
@@ -46,9 +47,10 @@ def group_figures(figures: Sequence[Figure]) -> list[FigureGroup]:
 
     A figure and a total of parts with the same value and unit go into one group.
     """
-    groups: dict[tuple[float, str | None], list[Figure]] = {}
+    groups: dict[tuple[float, str | None, bool], list[Figure]] = {}
     for figure in figures:
-        groups.setdefault((figure.value, figure.thing), []).append(figure)
+        unit = figure.unit.name if figure.unit is not None else None
+        groups.setdefault((figure.value, unit, figure.vague), []).append(figure)
     result = []
     for members in groups.values():
         # Stated totals before totals of parts, then the most common qualifier.
@@ -61,44 +63,45 @@ def group_figures(figures: Sequence[Figure]) -> list[FigureGroup]:
 
 def compatible(a: Figure, b: Figure) -> bool:
     """Whether both figures can be true of one measure."""
-    if a.dimension != b.dimension:
+    if a.dimension is not b.dimension:
         return False
+    if a.dimension is Dimension.MONEY and a.unit != b.unit:
+        return False  # no exchange rate is assumed
     low_a, high_a = _base_range(a)
     low_b, high_b = _base_range(b)
     return low_a <= high_b and low_b <= high_a
 
 
 def has_conflict(figures: Sequence[Figure]) -> bool:
-    """Whether any two figures for the same thing are incompatible."""
+    """Whether any two of the figures (all answering one measure) are incompatible."""
     return any(
-        a.thing == b.thing and not compatible(a, b) for a, b in itertools.combinations(figures, 2)
+        a.dimension is b.dimension and not compatible(a, b)
+        for a, b in itertools.combinations(figures, 2)
     )
 
 
 def _base_range(figure: Figure) -> tuple[float, float]:
     low, high = figure.in_base_units(figure.low), figure.in_base_units(figure.high)
-    if figure.dimension != "count" and figure.qualifier is Qualifier.EXACT:
+    if figure.dimension is not Dimension.COUNT and figure.qualifier is Qualifier.EXACT:
         # A measured length or duration is printed rounded: allow for that.
-        low, high = low * (1 - ROUNDING), high * (1 + ROUNDING)
+        # Widen by the share of each bound's size, so that a negative value (-10 °C) widens
+        # too instead of turning its range inside out.
+        low, high = low - abs(low) * ROUNDING, high + abs(high) * ROUNDING
     return low, high
 
 
 def conversion_note(a: Figure, b: Figure) -> str | None:
     """ "620 miles is about 998 km" when two measures in different units agree, else None."""
-    if a.thing == b.thing or a.dimension != b.dimension or a.dimension == "count":
+    if a.unit == b.unit or a.unit is None or b.unit is None or a.dimension is not b.dimension:
         return None
     if not compatible(a, b):
         return None
-    converted = a.in_base_units(a.value) / b.in_base_units(1.0)
+    converted = (a.in_base_units(a.value) - b.unit.offset) / b.unit.scale
     return (
-        f"{_format(a.value)} {_plural(a.thing)} is about {_format(round(converted))} "
-        f"{_plural(b.thing)}, so {a.text} and {b.text} agree"
+        f"{_format(a.value)} {a.unit.shown(a.value)} is about {_format(round(converted))} "
+        f"{b.unit.shown(converted)}, so {a.text} and {b.text} agree"
     )
 
 
 def _format(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
-
-
-def _plural(unit: str | None) -> str:
-    return {"kilometer": "km", "mile": "miles", "person": "people"}.get(unit or "", f"{unit}s")

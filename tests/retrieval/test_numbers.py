@@ -184,8 +184,6 @@ def test_numbers_come_in_the_order_they_are_written() -> None:
         "one of the worst so far",
         "Will there be another one?",
         "no one was hurt",
-        "the man was 47 years old",
-        "the woman, aged 47, said",
         "under Article 5",
         "Flight 17",
     ],
@@ -194,8 +192,55 @@ def test_years_dates_names_and_times_are_not_counts(text: str) -> None:
     assert find_numbers(text) == []
 
 
+@pytest.mark.parametrize("text", ["No one was hurt.", "NO ONE was hurt."])
+def test_no_one_at_the_start_of_a_sentence_is_not_a_count(text: str) -> None:
+    assert find_numbers(text) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="retrieval bug: numbers._NUMBER never starts after '-', so '-10 °C' is no number at "
+    "all, and the sign of '−10' (U+2212) is dropped: a temperature below zero is lost or "
+    "read as above zero",
+)
+@pytest.mark.parametrize("text", ["It was -10 °C overnight.", "It was −10 °C overnight."])
+def test_a_negative_number_keeps_its_sign(text: str) -> None:
+    assert [n.value for n in find_numbers(text)] == [-10]
+
+
 def test_clock_times_are_not_counts() -> None:
     assert find_numbers("the sirens sounded at 10:30") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "value", "sign"),
+    [
+        ("the deal is worth $5 billion", "$5 billion", 5e9, "$"),
+        ("the company paid $5m to settle", "$5m", 5e6, "$"),
+        ("a $300k bonus", "$300k", 3e5, "$"),
+        ("the fund raised €3.2bn from investors", "€3.2bn", 3.2e9, "€"),
+        ("a fine of £400,000", "£400,000", 4e5, "£"),
+        ("a loan of US$2.5 million", "US$2.5 million", 2.5e6, "US$"),
+        ("a ¥500 coin", "¥500", 500, "¥"),
+    ],
+)
+def test_sums_of_money_keep_their_currency_sign(
+    text: str, number: str, value: float, sign: str
+) -> None:
+    [found] = find_numbers(text)
+    assert (found.text, found.value, found.unit) == (number, value, sign)
+    assert text[found.start : found.end] == number
+
+
+@pytest.mark.parametrize("text", ["a 5m wall", "the 2km walk", "a 100m sprint"])
+def test_a_glued_scale_without_a_currency_is_no_sum_of_money(text: str) -> None:
+    # "5m" is five metres, never five million.
+    assert all(n.value < 1000 for n in find_numbers(text))
+
+
+def test_a_scale_word_without_a_currency_multiplies_too() -> None:
+    assert written("the 1.5bn deal") == [("1.5bn", 1.5e9)]
 
 
 def test_percent_sign() -> None:
@@ -208,6 +253,9 @@ def test_percent_sign() -> None:
         ("Alya Shahlai, a 23-year-old Kyiv wedding photographer", "23-year-old", 23),
         ("23-year-old wedding photographer Alya Shahlai", "23-year-old", 23),
         ("the 47-year-old said", "47-year-old", 47),
+        ("the man was 47 years old", "47 years old", 47),
+        ("the woman, aged 47, said", "aged 47", 47),
+        ("a 6-year-old girl", "6-year-old", 6),
     ],
 )
 def test_ages_come_back_as_ages(text: str, number: str, value: float) -> None:

@@ -1,28 +1,35 @@
-"""Conflicts and agreement between figures, worked by hand on the seed figures: bounds and
-values, totals and their parts, the same length in miles and kilometres."""
+"""Conflicts and agreement between figures, worked by hand: bounds and values, totals and their
+parts, the same length in miles and kilometres, temperatures with an offset, and sums of money in
+different currencies, which are never compared."""
 
 from dataclasses import replace
 
 import pytest
-from seeds import all_figures, figure
+from made_up import figure
 
 from retrieval.figures import Figure
 from retrieval.numbers import Qualifier, bounds
 from retrieval.reconcile import compatible, conversion_note, group_figures, has_conflict
 
-# The seed figures the tests reason about.
-INJURED_23 = figure("001", "1 person was killed", "23")  # exactly 23
-AT_LEAST_23 = figure("002", "at least 23 people have been injured", "at least 23")
-AT_LEAST_26 = figure("000", "killed one person and wounded", "at least 26")
-INTERCEPTED_475 = figure("001", "550 Russian drones", "475")
-INTERCEPTED_478 = figure("003", "478 Russian air weapons", "478")
-MISSILES_11 = figure("000", "also launched 11 missiles", "11")
-STATED_550 = figure("000", "Russia launched 550 drones", "550")
-SUM_550 = figure("002", "The barrage, according to", "539 drones and 11 missiles")
-MILES_620 = figure("000", "620-mile front line", "roughly 620-mile")  # about: 558 to 682 miles
-KM_1000 = figure("004", "1,000-kilometer front line", "1,000-kilometer")
-SEVEN_HOUR = figure("000", "The seven-hour bombardment", "seven-hour")
-SEVEN_HOURS = figure("004", "which lasted seven hours", "seven")
+INJURED_23 = figure("One man died and 23 were injured, police said.", "23", "a")  # exactly 23
+AT_LEAST_23 = figure("At least 23 people were injured.", "At least 23", "b")
+AT_LEAST_26 = figure("At least 26 people were injured.", "At least 26", "c")
+INTERCEPTED_475 = figure("Air defences intercepted 475 drones.", "475", "a")
+INTERCEPTED_478 = figure("Air defences intercepted 478 drones.", "478", "b")
+STATED_550 = figure("Russia launched 550 drones overnight.", "550", "a")
+SUM_550 = figure("Russia launched 539 drones and 11 missiles.", "539 drones and 11 missiles", "b")
+MILES_620 = figure("The roughly 620-mile pipeline will carry gas.", "roughly 620-mile", "a")
+KM_1000 = figure("The 1,000-kilometer pipeline will carry gas.", "1,000-kilometer", "b")
+SEVEN_HOUR = figure("The seven-hour strike ended on Monday.", "seven-hour", "a")
+SEVEN_HOURS = figure("The strike lasted seven hours.", "seven", "b")
+F_104 = figure("Temperatures reached 104°F in Phoenix.", "104", "a")
+C_40 = figure("Phoenix hit 40 degrees Celsius on Monday.", "40", "b")
+DOLLARS_5BN = figure("The fund raised $5 billion.", "$5 billion", "a")
+DOLLARS_5BN_GLUED = figure("The fund raised $5bn from investors.", "$5bn", "b")
+EUROS_5BN = figure("The fund raised €5 billion.", "€5 billion", "c")
+
+
+WAR = "Thousands of people were killed in the war, and 12 died in May."
 
 
 def restated(base: Figure, value: float, qualifier: Qualifier = Qualifier.EXACT) -> Figure:
@@ -45,12 +52,18 @@ def restated(base: Figure, value: float, qualifier: Qualifier = Qualifier.EXACT)
         # 558 to 682 miles is 898.0 to 1,097.6 km; 1,000 km printed rounded is 975 to 1,025.
         pytest.param(MILES_620, KM_1000, True, id="about 620 miles vs 1,000 km"),
         pytest.param(SEVEN_HOUR, SEVEN_HOURS, True, id="seven-hour vs seven hours"),
+        # (104 - 32) * 5/9 = 40: the offset matters, the scale alone gives 57.8.
+        pytest.param(F_104, C_40, True, id="104 °F vs 40 °C"),
+        pytest.param(F_104, restated(C_40, 58), False, id="104 °F vs 58 °C"),
+        pytest.param(DOLLARS_5BN, DOLLARS_5BN_GLUED, True, id="$5 billion vs $5bn"),
+        # No exchange rate is assumed: sums in two currencies are never compatible.
+        pytest.param(DOLLARS_5BN, EUROS_5BN, False, id="$5 billion vs €5 billion"),
         pytest.param(SEVEN_HOUR, MILES_620, False, id="duration vs length"),
         pytest.param(SEVEN_HOUR, restated(INJURED_23, 7), False, id="7 hours vs 7 people"),
         pytest.param(KM_1000, restated(INJURED_23, 1000), False, id="1,000 km vs 1,000 people"),
     ],
 )
-def test_compatible_seed_figures(a: Figure, b: Figure, expected: bool) -> None:
+def test_compatible_figures(a: Figure, b: Figure, expected: bool) -> None:
     assert compatible(a, b) is expected
     assert compatible(b, a) is expected
 
@@ -112,6 +125,21 @@ def test_exact_counts_allow_no_rounding() -> None:
     assert not compatible(INJURED_23, restated(INJURED_23, 24))
 
 
+def test_sums_of_money_in_one_currency_allow_for_rounding() -> None:
+    # $5 billion printed rounded allows 4.875 to 5.125 billion; $5.25 billion allows down to
+    # 5.25 * 0.975 = 5.119 billion, $5.3 billion only down to 5.168 billion.
+    assert compatible(DOLLARS_5BN, restated(DOLLARS_5BN_GLUED, 5.25e9))
+    assert not compatible(DOLLARS_5BN, restated(DOLLARS_5BN_GLUED, 5.3e9))
+
+
+def test_a_temperature_below_zero_celsius_agrees_with_itself() -> None:
+    # 14 °F is -10 °C: printed rounded, -10.25 to -9.75 °C. 10 °F is -12.2 °C, well outside.
+    a = figure("It was 14°F in Chicago on Monday.", "14", "a")
+    b = figure("Chicago recorded 14°F on Monday.", "14", "b")
+    assert compatible(a, b)
+    assert not compatible(a, restated(b, 10))
+
+
 @pytest.mark.parametrize(
     ("figures", "expected"),
     [
@@ -121,8 +149,9 @@ def test_exact_counts_allow_no_rounding() -> None:
         ([INTERCEPTED_475, INTERCEPTED_478], True),
         ([STATED_550, SUM_550], False),
         ([MILES_620, KM_1000], False),
-        # Different things never conflict: 11 missiles are not 475 air weapons.
-        ([INTERCEPTED_475, MISSILES_11], False),
+        ([F_104, C_40], False),
+        # Different dimensions never conflict: hours are not people.
+        ([SEVEN_HOURS, restated(INJURED_23, 8)], False),
         ([INJURED_23], False),
         ([], False),
     ],
@@ -135,15 +164,21 @@ def test_has_conflict(figures: list[Figure], expected: bool) -> None:
 def test_miles_converted_to_kilometres() -> None:
     # 620 mi * 1,609.344 m / 1,000 m = 997.79 km, printed 998.
     assert conversion_note(MILES_620, KM_1000) == (
-        "620 miles is about 998 km, so roughly 620-mile and 1,000-kilometer agree"
+        "620 miles is about 998 kilometres, so roughly 620-mile and 1,000-kilometer agree"
     )
 
 
 def test_kilometres_converted_to_miles() -> None:
     # 1,000 km * 1,000 m / 1,609.344 m = 621.37 mi, printed 621.
     assert conversion_note(KM_1000, MILES_620) == (
-        "1,000 km is about 621 miles, so 1,000-kilometer and roughly 620-mile agree"
+        "1,000 kilometres is about 621 miles, so 1,000-kilometer and roughly 620-mile agree"
     )
+
+
+def test_fahrenheit_converted_to_celsius_with_the_offset() -> None:
+    # (104 - 32) * 5/9 = 40; back: 40 * 9/5 + 32 = 104.
+    assert conversion_note(F_104, C_40) == "104 °F is about 40 °C, so 104 and 40 agree"
+    assert conversion_note(C_40, F_104) == "40 °C is about 104 °F, so 40 and 104 agree"
 
 
 @pytest.mark.parametrize(
@@ -152,6 +187,8 @@ def test_kilometres_converted_to_miles() -> None:
         pytest.param(SEVEN_HOUR, SEVEN_HOURS, id="same unit"),
         pytest.param(AT_LEAST_23, AT_LEAST_26, id="counts"),
         pytest.param(SEVEN_HOUR, MILES_620, id="different dimensions"),
+        # No rate between currencies, so nothing to convert.
+        pytest.param(DOLLARS_5BN, EUROS_5BN, id="currencies"),
         # 2,000 km allows 1,950 to 2,050 km; 620 miles at most 1,097.6 km.
         pytest.param(MILES_620, restated(KM_1000, 2000), id="disagreeing units"),
     ],
@@ -165,40 +202,52 @@ def test_a_stated_total_leads_the_sum_of_its_parts() -> None:
     assert group.value == 550
     assert group.lead is STATED_550
     assert group.figures == (STATED_550, SUM_550)
-    assert group.doc_ids == (STATED_550.doc_id, SUM_550.doc_id)
-
-
-def seed_figures(thing: str, action: str) -> list[Figure]:
-    return [f for f in all_figures() if (f.thing, f.action) == (thing, action)]
+    assert group.doc_ids == ("a", "b")
 
 
 def test_groups_with_more_articles_come_first() -> None:
-    # One person killed is in four articles (000, 001, 004, and "a woman" in 002); five near
-    # Pokrovsk and thousands in the war in one each: the larger value first among equals.
-    groups = group_figures(seed_figures("person", "killed"))
-    assert [(g.value, len(g.doc_ids)) for g in groups] == [(1, 4), (2000, 1), (5, 1)]
-    assert [g.doc_ids[0][:3] for g in groups] == ["000", "003", "003"]
-
-
-def test_equal_support_puts_the_larger_value_first() -> None:
-    # At least 26 injured (000, 002, 004) and 23 injured (001, 002, 003): three articles each.
-    groups = group_figures(seed_figures("person", "injured"))
-    assert [(g.value, len(g.doc_ids)) for g in groups] == [(26, 3), (23, 3), (2, 1)]
+    five_a = figure("Five people were killed.", "Five", "a")
+    five_b = figure("The storm killed five people.", "five", "b")
+    one = figure("One person was killed in the storm.", "One", "c")
+    thousands = figure(WAR, "Thousands")
+    groups = group_figures([one, five_a, thousands, five_b])
+    # Five in two articles; one and thousands in one each, the larger value first among equals.
+    assert [(g.value, len(g.doc_ids)) for g in groups] == [(5, 2), (2000, 1), (1, 1)]
+    assert groups[0].doc_ids == ("a", "b")
 
 
 def test_a_group_leads_with_its_most_common_wording() -> None:
-    # 23 injured: exactly 23 in 001, "at least 23" in 002 and 003.
-    groups = {g.value: g for g in group_figures(seed_figures("person", "injured"))}
-    group = groups[23]
-    assert [f.text for f in group.figures] == ["at least 23", "at least 23", "23"]
-    assert [d[:3] for d in group.doc_ids] == ["002", "003", "001"]
+    exact = figure("Police said 23 people were injured.", "23", "a")
+    at_least = [
+        figure("At least 23 people were injured.", "At least 23", doc) for doc in ("b", "c")
+    ]
+    [group] = group_figures([exact, *at_least])
+    assert [f.text for f in group.figures] == ["At least 23", "At least 23", "23"]
+    assert group.doc_ids == ("b", "c", "a")
     assert group.lead.qualifier is Qualifier.AT_LEAST
 
 
-def test_the_same_value_of_different_things_is_two_groups() -> None:
-    seven_people = restated(INJURED_23, 7)
+def test_the_same_value_of_different_units_is_two_groups() -> None:
+    seven_people = restated(AT_LEAST_23, 7)
     groups = group_figures([SEVEN_HOURS, seven_people])
     assert sorted((g.value, g.lead.thing) for g in groups) == [(7, "hour"), (7, "person")]
+
+
+def test_the_same_sum_in_two_currencies_is_two_groups() -> None:
+    groups = group_figures([DOLLARS_5BN, EUROS_5BN, DOLLARS_5BN_GLUED])
+    assert sorted((g.lead.thing or "", len(g.figures)) for g in groups) == [
+        ("dollar", 2),
+        ("euro", 1),
+    ]
+
+
+def test_a_vague_amount_is_grouped_apart_from_the_same_number() -> None:
+    thousands = figure(WAR, "Thousands")
+    two_thousand = figure("The war killed 2,000 people.", "2,000", "b")
+    # "Thousands" is read as its lower bound, 2,000, but it is no count of 2,000.
+    assert thousands.value == two_thousand.value == 2000
+    groups = group_figures([thousands, two_thousand])
+    assert sorted(len(g.figures) for g in groups) == [1, 1]
 
 
 def test_no_figures_no_groups() -> None:
