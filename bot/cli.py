@@ -19,7 +19,7 @@ from typing import TextIO
 
 from bot.evaluation.pairs import EvalFormatError
 from bot.settings import Settings, SettingsError, parse_enum
-from corpus import CorpusError, bundled_articles_dir, load_articles
+from corpus import CorpusError, CorpusNotFoundError, bundled_articles_dir, load_articles
 from index import (
     ChunkIndex,
     Embedder,
@@ -34,6 +34,7 @@ from retrieval import (
     Answer,
     AnswerConfig,
     AnswerEngine,
+    FigureAnnotator,
     HybridSearcher,
     Passage,
     Retriever,
@@ -110,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip files that cannot be read, printing why, instead of stopping",
     )
+    index.add_argument(
+        "--no-annotations",
+        action="store_true",
+        help="do not read each article's figures and entities now (a faster build; answers "
+        "then read them when a question needs them)",
+    )
     index.set_defaults(run=_index)
 
     search = commands.add_parser("search", parents=[common], help="search the indexed articles")
@@ -142,8 +149,16 @@ def _parser() -> argparse.ArgumentParser:
         "eval", parents=[common], help="score answers against question-answer pairs"
     )
     evaluation.add_argument("qa_file", type=Path, metavar="QA_FILE", help="pairs (JSONL)")
-    evaluation.add_argument("--corpus", type=Path, help="index this folder of articles for the run")
-    evaluation.add_argument("--against", metavar="URL", help="evaluate a running server instead")
+    source = evaluation.add_mutually_exclusive_group()
+    source.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="PATH",
+        help="index these articles (a file such as .jsonl.gz, or a folder) for the run, into "
+        "--index-dir or a temporary folder (default: the corpus named in QA_FILE's header, "
+        "else the articles already indexed)",
+    )
+    source.add_argument("--against", metavar="URL", help="evaluate a running server instead")
     evaluation.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
     evaluation.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown report")
     evaluation.add_argument(
@@ -192,6 +207,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         embedder,
         rebuild=args.rebuild,
         progress=True,
+        annotator=None if args.no_annotations else FigureAnnotator(),
     )
     if report.built:
         print(
@@ -258,10 +274,21 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.report import format_table, gate, json_report, markdown_report
 
     qa = read_qa_file(args.qa_file)
-    thresholds = {**qa.thresholds, **_thresholds(args.min)}
+    _check_metric_names(qa.thresholds, f"the header of {args.qa_file}")
+    overrides = _thresholds(args.min)
+    _check_metric_names(overrides, "--min")
+    thresholds = {**qa.thresholds, **overrides}
     retrievers = [
         parse_enum(Retriever, name, "--retrievers") for name in args.retrievers.split(",")
     ]
+    corpus_path = args.corpus
+    if corpus_path is None and qa.corpus is not None and not args.against:
+        corpus_path = qa.corpus
+        if not corpus_path.exists():
+            raise CorpusNotFoundError(
+                f"{corpus_path}: no such file or folder (the corpus named in the header of "
+                f"{args.qa_file}; --corpus PATH gives another)"
+            )
     runs = []
     if args.against:
         remote = RemoteAnswerer(args.against, settings.api_key)
@@ -272,10 +299,12 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="crosscheck-eval-") as scratch:
             embedder = make_embedder(settings.embedder)
-            if args.corpus is not None:
+            if corpus_path is not None:
                 index_dir = args.index_dir or Path(scratch)
-                corpus = load_articles([args.corpus])
-                build_index(corpus.articles, index_dir, embedder, progress=True)
+                corpus = load_articles([corpus_path])
+                build_index(
+                    corpus.articles, index_dir, embedder, progress=True, annotator=FigureAnnotator()
+                )
                 index = open_index(index_dir, embedder)
             else:
                 index = _open_or_build(settings, embedder)
@@ -297,6 +326,17 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     for score in failing:
         print(f"  {score.id}: {'; '.join(score.problems)}", file=sys.stderr)
     return EXIT_ERROR if missed else 0
+
+
+def _check_metric_names(thresholds: Mapping[str, float], where: str) -> None:
+    from bot.evaluation.report import METRICS
+
+    unknown = sorted(set(thresholds) - set(METRICS))
+    if unknown:
+        raise SettingsError(
+            f"{where}: no metric named {', '.join(map(repr, unknown))} "
+            f"(use one of {', '.join(METRICS)})"
+        )
 
 
 def _thresholds(items: Sequence[str]) -> dict[str, float]:
@@ -328,7 +368,13 @@ def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:
             f"{len(corpus.articles)} bundled articles (once)",
             file=sys.stderr,
         )
-        build_index(corpus.articles, settings.index_dir, embedder, progress=True)
+        build_index(
+            corpus.articles,
+            settings.index_dir,
+            embedder,
+            progress=True,
+            annotator=FigureAnnotator(),
+        )
     return open_index(settings.index_dir, embedder)
 
 

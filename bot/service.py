@@ -24,7 +24,7 @@ from index import (
     open_index,
     update_index,
 )
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, FigureAnnotator
 
 
 class NotReadyError(RuntimeError):
@@ -73,6 +73,8 @@ class CrossCheck:
         self._directory = IndexDirectory(index_dir)
         # One cache of vectors by text for every index version this service loads.
         self._embedder = CachedEmbedder(embedder)
+        # Figures and entities are read when an article is indexed, not when a question asks.
+        self._annotator = FigureAnnotator()
         self._loaded: Snapshot | None = None
         self._write_lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -84,7 +86,7 @@ class CrossCheck:
         try:
             if not self._directory.exists():
                 articles = load_articles([bundled_articles_dir()]).articles
-                build_index(articles, self._index_dir, self._embedder)
+                build_index(articles, self._index_dir, self._embedder, annotator=self._annotator)
             self._set(open_index(self._index_dir, self._embedder))
             self._current().engine.ask("how many were injured?")  # warm the model and caches
         except Exception as error:  # reported by /health; the process stays up to say so
@@ -123,7 +125,9 @@ class CrossCheck:
         )
         with self._write_lock:
             replaced = article.doc_id in self._current().index.articles
-            report = update_index(self._index_dir, self._embedder, add=[article])
+            report = update_index(
+                self._index_dir, self._embedder, add=[article], annotator=self._annotator
+            )
             published = self._publish(report.index)
         return Ingested(article, replaced, published.version)
 
@@ -137,7 +141,9 @@ class CrossCheck:
         with self._write_lock:
             if doc_id not in self._current().index.articles:
                 raise UnknownDocumentError(doc_id)
-            report = update_index(self._index_dir, self._embedder, remove=[doc_id])
+            report = update_index(
+                self._index_dir, self._embedder, remove=[doc_id], annotator=self._annotator
+            )
             return self._publish(report.index).version
 
     def _current(self) -> Snapshot:

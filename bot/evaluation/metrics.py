@@ -12,6 +12,8 @@ Definitions (every ratio is over the questions or items it applies to; None when
   that add up to it).
 - ``no_answer_accuracy``: questions the articles do not answer that get no figure.
 - ``quote_accuracy``: non-numeric questions with a cited quote holding an expected phrase.
+- ``entity_quote_accuracy``: ``quote_accuracy`` over the questions tagged ``who``, ``where`` or
+  ``when`` (people and organisations, places, times).
 - ``recall@5``, ``recall@10``, ``mrr``, ``ndcg@10``: the documents of the retrieved passages (in
   order, each once) against the expected documents, computed with ir-measures.
 - ``latency_p50_ms``, ``latency_p95_ms``: time to answer.
@@ -31,6 +33,8 @@ from retrieval import find_numbers
 
 # Metrics where lower is better; the gate treats their thresholds as maxima.
 LOWER_IS_BETTER = frozenset({"wrong_figure_rate", "latency_p50_ms", "latency_p95_ms"})
+# Tags of the questions ``entity_quote_accuracy`` is measured on.
+ENTITY_TAGS = frozenset({"who", "where", "when"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ def score_answer(
     article's text (None if unknown) to check citation offsets."""
     expect = pair.expect
     problems: list[str] = []
-    figures = list(answer.get("figures", []))
+    # A vague amount ("thousands") has a null value: a range, never a figure given.
+    figures = [f for f in answer.get("figures", []) if f.get("value") is not None]
     given = tuple(float(f["value"]) for f in figures)
     found = 0
     for expected in expect.figures:
@@ -148,6 +153,7 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
     real_conflict = [s for s in conflicts if s.conflict_expected]
     no_answer = [s for s in scores if s.no_answer_expected]
     quoted = [s for s in scores if s.quote_ok is not None]
+    entity_quoted = [s for s in quoted if ENTITY_TAGS.intersection(s.tags)]
     latencies = [s.latency_ms for s in scores]
     metrics: dict[str, float | None] = {
         "questions": float(len(scores)),
@@ -172,6 +178,9 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
         ),
         "no_answer_accuracy": _ratio(sum(not s.figures_given for s in no_answer), len(no_answer)),
         "quote_accuracy": _ratio(sum(bool(s.quote_ok) for s in quoted), len(quoted)),
+        "entity_quote_accuracy": _ratio(
+            sum(bool(s.quote_ok) for s in entity_quoted), len(entity_quoted)
+        ),
         "latency_p50_ms": _percentile(latencies, 0.5),
         "latency_p95_ms": _percentile(latencies, 0.95),
     }

@@ -18,6 +18,7 @@ METRICS = (
     "citation_holds_figure",
     "no_answer_accuracy",
     "quote_accuracy",
+    "entity_quote_accuracy",
     "recall@5",
     "recall@10",
     "mrr",

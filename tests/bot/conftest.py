@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +66,19 @@ def bundled_index(_bundled_index_template: Path, tmp_path: Path) -> Path:
 def bundled_doc_ids() -> set[str]:
     """The doc ids of the bundled articles: their file stems."""
     return {path.stem for path in bundled_articles_dir().glob("*.txt")}
+
+
+def _values_citing(answer: Mapping[str, Any], doc_id: str) -> list[Any]:
+    figures = [*answer["figures"], *(f for s in answer["other_stories"] for f in s["figures"])]
+    return [f["value"] for f in figures if any(c["doc_id"] == doc_id for c in f["citations"])]
+
+
+@pytest.fixture
+def values_citing() -> Callable[[Mapping[str, Any], str], list[Any]]:
+    """``values_citing(answer, doc_id)``: the values of the figures an answer takes from article
+    ``doc_id``, whether they answer in its own story or are listed under another story (an
+    added article may start a story of its own or join one)."""
+    return _values_citing
 
 
 class LiveServer:

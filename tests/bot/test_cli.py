@@ -72,6 +72,25 @@ def test_rebuild_publishes_a_new_generation(crosscheck, bundled_index):
     assert not (bundled_index / old).exists()
 
 
+def test_index_stores_figures_and_entities_unless_told_not_to(crosscheck, tmp_path):
+    index_dir = tmp_path / "index"
+
+    def manifest() -> dict:
+        return json.loads((index_dir / live_generation(index_dir) / "manifest.json").read_text())
+
+    result = crosscheck("index", "--no-annotations", "--index-dir", index_dir, *HASH)
+    assert result.returncode == 0, result.stderr
+    assert manifest()["annotator"] is None
+    assert "annotations.jsonl" not in manifest()["files"]
+
+    # Asked for again, they are added (the chunks keep their vectors).
+    result = crosscheck("index", "--index-dir", index_dir, *HASH)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("indexed 5 articles (")
+    assert manifest()["annotator"]["name"] == "figures"
+    assert "annotations.jsonl" in manifest()["files"]
+
+
 def test_search_builds_the_bundled_index_on_first_use(crosscheck, tmp_path):
     index_dir = tmp_path / "index"
 

@@ -16,7 +16,7 @@ BAD_FOLDERS = {
     "missing-folder": (None, ["{folder}: no such file or folder"]),
     "empty-folder": (
         {},
-        ["no readable articles in {folder} (looked for .txt, .md, .json, .jsonl files)"],
+        ["no readable articles in {folder} (looked for .txt, .md, .json, .jsonl, .jsonl.gz files)"],
     ),
     "binary-file": (
         {"a.txt": b"Ten drones\x00\x01\x02 were launched."},

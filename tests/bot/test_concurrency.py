@@ -10,7 +10,7 @@ VERSION = "X-Crosscheck-Index-Version"
 READERS = 4
 ROUNDS = 12
 QUESTIONS = [
-    "How many drones were launched at Kharkiv?",
+    "How many people were injured in Kharkiv?",  # "{n + 2} people were injured in Kharkiv."
     "How many people were injured?",
     "How many missiles were launched?",
 ]

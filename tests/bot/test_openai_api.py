@@ -11,7 +11,8 @@ import httpx
 import openai
 import pytest
 
-INJURED = [{"role": "user", "content": "How many people were injured?"}]
+# 000: "wounded at least 26 others"; 001: "23 were wounded". One story, two counts.
+WOUNDED = [{"role": "user", "content": "How many people were wounded?"}]
 NO_USER = "messages: no user message (the question is the last user message)"
 
 
@@ -24,7 +25,7 @@ def client(live_server) -> Iterator[openai.OpenAI]:
 
 def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
     completion = client.chat.completions.create(
-        model="crosscheck", messages=INJURED, temperature=0.2, max_tokens=50
+        model="crosscheck", messages=WOUNDED, temperature=0.2, max_tokens=50
     )
     assert completion.id.startswith("chatcmpl-") and completion.object == "chat.completion"
     assert completion.model == "crosscheck"
@@ -37,17 +38,33 @@ def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
     content = choice.message.content
     text, sources = content.split("\n\nSources:\n")
     assert text == crosscheck["answer"]
-    assert text.startswith("The sources disagree on people injured: at least 26 vs at least 23")
+    headline = text.split("\n")[0]
+    assert headline.startswith("The sources disagree on ") and "at least 26" in headline
     assert "cannot both be true" in text and re.search(r"\[\d+\]", text)
     lines = sources.split("\n")
-    assert len(lines) == len(crosscheck["citations"])
-    assert lines[:2] == [
-        "[1] Agence France-Presse, 2025-07-04: “In Kyiv, one person was pulled from the rubble "
-        "after the strikes, which also wounded at least 26 people, emergency services said.”",
-        "[2] 004_72ab227803a444ef: “KYIV, July 4 – Russia launched its largest drone and "
-        "missile attack on Kyiv since the start of the war over three years ago, killing one "
-        "person and injuring at least 26 others, including a child.”",
+    assert lines == [
+        f"[{c['n']}] {c['source'] or c['doc_id']}{', ' + c['date'] if c['date'] else ''}: "
+        f"“{' '.join(c['quote'].split())}”"
+        for c in crosscheck["citations"]
     ]
+    # An outlet with a date, and an article with neither outlet nor date (its doc id shown).
+    assert any(
+        line.endswith(
+            " Associated Press, 2025-07-04: “Hours after the barrage that killed one person and "
+            "wounded at least 26 others, including a child, Ukrainian President Volodymyr "
+            "Zelensky said he had a “very important and productive” phone call with President "
+            "Trump.”"
+        )
+        for line in lines
+    )
+    assert any(
+        line.endswith(
+            " 004_72ab227803a444ef: “KYIV, July 4 – Russia launched its largest drone and "
+            "missile attack on Kyiv since the start of the war over three years ago, killing one "
+            "person and injuring at least 26 others, including a child.”"
+        )
+        for line in lines
+    )
     assert completion.usage is not None
     assert completion.usage.prompt_tokens == 5  # words of the question
     assert completion.usage.completion_tokens == len(content.split())
@@ -55,7 +72,7 @@ def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
 
 
 def test_annotations_mark_every_citation_and_lead_to_the_quote(client, live_server):
-    completion = client.chat.completions.create(model="crosscheck", messages=INJURED)
+    completion = client.chat.completions.create(model="crosscheck", messages=WOUNDED)
     message = completion.choices[0].message
     content = message.content
     citations = {c["n"]: c for c in completion.model_extra["crosscheck"]["citations"]}
@@ -76,9 +93,9 @@ def test_annotations_mark_every_citation_and_lead_to_the_quote(client, live_serv
 
 
 def test_a_stream_gives_the_same_content_then_stops_with_the_answer(client, live_server):
-    completion = client.chat.completions.create(model="crosscheck", messages=INJURED)
+    completion = client.chat.completions.create(model="crosscheck", messages=WOUNDED)
     with client.chat.completions.create(
-        model="crosscheck", messages=INJURED, stream=True
+        model="crosscheck", messages=WOUNDED, stream=True
     ) as stream:
         chunks = list(stream)
     assert len({chunk.id for chunk in chunks}) == 1 and chunks[0].id.startswith("chatcmpl-")
@@ -94,15 +111,16 @@ def test_a_stream_gives_the_same_content_then_stops_with_the_answer(client, live
 
     raw = httpx.post(
         f"{live_server.url}/v1/chat/completions",
-        json={"model": "crosscheck", "messages": INJURED, "stream": True},
+        json={"model": "crosscheck", "messages": WOUNDED, "stream": True},
     )
     assert raw.headers["content-type"].startswith("text/event-stream")
     events = raw.text.split("\n\n")
     assert events[-2:] == ["data: [DONE]", ""]
     assert all(event.startswith("data: {") for event in events[:-2])
+    headline = completion.choices[0].message.content.split("\n")[0]
     assert [json.loads(e.removeprefix("data: "))["choices"][0]["delta"] for e in events[:2]] == [
         {"role": "assistant"},
-        {"content": "The sources disagree on people injured: at least 26 vs at least 23 / 23.\n"},
+        {"content": f"{headline}\n"},
     ]
 
 
@@ -119,7 +137,9 @@ def test_a_follow_up_takes_the_earlier_user_messages_as_history(client):
     crosscheck = completion.model_extra["crosscheck"]
     assert crosscheck["question"] == "And how many were killed?"
     assert [f["value"] for f in crosscheck["figures"]] == [1]
-    assert [f["measure"] for f in crosscheck["figures"]] == ["people killed"]
+    # The measure changed with the follow-up (its wording is the engine's).
+    [measure] = [f["measure"] for f in crosscheck["figures"]]
+    assert "kill" in measure and "injur" not in measure
 
 
 def test_models_lists_crosscheck(client):
@@ -175,7 +195,7 @@ def test_an_api_key_guards_the_openai_routes(start_server, bundled_index: Path):
         url = f"{server.url}/v1"
         with openai.OpenAI(base_url=url, api_key="wrong", max_retries=0) as wrong:
             with pytest.raises(openai.AuthenticationError) as raised:
-                wrong.chat.completions.create(model="crosscheck", messages=INJURED)
+                wrong.chat.completions.create(model="crosscheck", messages=WOUNDED)
             with pytest.raises(openai.AuthenticationError):
                 wrong.models.list()
         assert raised.value.response.json() == {
@@ -185,6 +205,9 @@ def test_an_api_key_guards_the_openai_routes(start_server, bundled_index: Path):
             }
         }
         with openai.OpenAI(base_url=url, api_key="k", max_retries=0) as right:
-            completion = right.chat.completions.create(model="crosscheck", messages=INJURED)
-            assert completion.model_extra["crosscheck"]["conflict"] is True
+            completion = right.chat.completions.create(model="crosscheck", messages=WOUNDED)
+            # Answered (what the answer says is the other tests' business).
+            answered = completion.model_extra["crosscheck"]
+            assert answered["question"] == WOUNDED[0]["content"] and answered["citations"]
+            assert completion.choices[0].message.content.startswith(answered["answer"])
             assert [model.id for model in right.models.list()] == ["crosscheck"]

@@ -4,6 +4,7 @@ import concurrent.futures
 from pathlib import Path
 
 import httpx
+import pytest
 
 from corpus import bundled_articles_dir
 
@@ -14,6 +15,7 @@ KHARKIV = {
     "date": "2025-07-05",
     "doc_id": "kharkiv-1",
 }
+INJURED_IN_KHARKIV = "How many people were injured in Kharkiv?"
 
 
 def test_health_counts_articles_and_chunks(live_server):
@@ -24,11 +26,14 @@ def test_health_counts_articles_and_chunks(live_server):
 
 
 def test_chat_answers_with_the_contract_and_a_conversation_id(live_server):
-    response = httpx.post(f"{live_server.url}/chat", json={"message": "How many were injured?"})
+    response = httpx.post(
+        f"{live_server.url}/chat", json={"message": "How many people were wounded?"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "question", "answer", "conflict", "figures", "related", "citations", "conversation_id"
+        "question", "answer", "conflict", "figures", "related", "citations",
+        "story", "other_stories", "entities", "conversation_id",
     }  # fmt: skip
     assert body["conflict"] is True
     assert sorted(f["value"] for f in body["figures"]) == [23, 26]
@@ -75,24 +80,38 @@ def test_articles_list_and_text(live_server):
     assert len(article["text"]) == first["length"]
 
 
-def test_ingest_ask_restart_ask_delete(start_server, bundled_index: Path):
+def test_ingest_ask_restart_ask_delete(start_server, bundled_index: Path, values_citing):
     with start_server(bundled_index) as server:
         created = httpx.post(f"{server.url}/articles", json=KHARKIV)
         assert created.status_code == 201
         assert created.json()["doc_id"] == "kharkiv-1" and created.json()["replaced"] is False
-        answer = httpx.post(
-            f"{server.url}/chat", json={"message": "How many drones were launched at Kharkiv?"}
-        ).json()
-        assert [f["value"] for f in answer["figures"]] == [40]
+        answer = httpx.post(f"{server.url}/chat", json={"message": INJURED_IN_KHARKIV}).json()
+        assert values_citing(answer, "kharkiv-1") == [3]  # "Three people were injured in Kharkiv."
     with start_server(bundled_index) as server:  # durable: a new process finds it
         assert httpx.get(f"{server.url}/health").json()["articles"] == 6
-        answer = httpx.post(
-            f"{server.url}/chat", json={"message": "How many drones were launched at Kharkiv?"}
-        ).json()
-        assert [f["value"] for f in answer["figures"]] == [40]
+        answer = httpx.post(f"{server.url}/chat", json={"message": INJURED_IN_KHARKIV}).json()
+        assert values_citing(answer, "kharkiv-1") == [3]
         assert httpx.delete(f"{server.url}/articles/kharkiv-1").json() == {"deleted": "kharkiv-1"}
         assert httpx.get(f"{server.url}/articles/kharkiv-1").status_code == 404
         assert httpx.get(f"{server.url}/health").json()["articles"] == 5
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: AnswerEngine._stories sums 1/(10 + rank) over all ~60 retrieved passages, so "
+    "the Kyiv story (34 of them) outweighs the story of the best passage, kharkiv-1's, which "
+    "names Kharkiv (1.39 to 0.71), and the answer says the articles give no figure for people "
+    "injured",
+)
+def test_the_story_of_the_best_passage_answers(live_server):
+    created = httpx.post(f"{live_server.url}/articles", json=KHARKIV)
+    if created.status_code != 201:
+        pytest.fail(created.text)
+
+    answer = httpx.post(f"{live_server.url}/chat", json={"message": INJURED_IN_KHARKIV}).json()
+    assert "kharkiv-1" in answer["story"]["articles"]
+    assert [f["value"] for f in answer["figures"]] == [3]
 
 
 def test_queries_from_threads_while_articles_are_ingested(live_server):

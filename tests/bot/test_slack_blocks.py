@@ -16,7 +16,17 @@ def test_escape_makes_mentions_and_links_inert() -> None:
 
 def test_blocks_hold_at_most_50_and_sections_at_most_3000_characters() -> None:
     quotes = [citation(n, "<!channel> " + "x" * 4000) for n in range(1, 80)]
-    figure = AnswerFigure(5, "5", "exact", "drones", "drones launched", None, tuple(quotes), ())
+    figure = AnswerFigure(
+        value=5,
+        text="5",
+        vague=False,
+        qualifier="exact",
+        unit="drones",
+        measure="drones launched",
+        claimant=None,
+        citations=tuple(quotes),
+        doc_ids=tuple(q.doc_id for q in quotes),
+    )
     answer = Answer(
         "q?", "The sources agree: 5 & <!here>.\n- 5 drones", False, (figure,), (), tuple(quotes)
     )

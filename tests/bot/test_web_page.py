@@ -22,7 +22,8 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("needs /usr/bin/chromium (CI installs it)", allow_module_level=True)
 
-INJURED = "How many people were injured?"
+# 000: "wounded at least 26 others"; 001: "23 were wounded". One story, two counts.
+WOUNDED = "How many people were wounded?"
 KILLED = "And how many were killed?"
 ARTICLE = {
     "text": "Russia launched 40 drones at Kharkiv overnight, officials said. "
@@ -81,12 +82,12 @@ def _values(card: WebElement) -> list[str]:
 
 
 def test_ask_read_a_citation_follow_up_and_add_an_article(live_server, browser):
-    expected = httpx.post(f"{live_server.url}/chat", json={"message": INJURED}).json()
+    expected = httpx.post(f"{live_server.url}/chat", json={"message": WOUNDED}).json()
     browser.get(live_server.url)
     assert browser.title == "crosscheck"
 
     # Ask: the answer card says the sources disagree and sets 23 against 26, side by side.
-    _ask(browser, INJURED)
+    _ask(browser, WOUNDED)
     (card,) = _wait(browser, ".answer[data-conflict]")
     badge = card.find_element(By.CSS_SELECTOR, ".badge-conflict")
     assert badge.is_displayed() and badge.text.endswith("Sources disagree")
@@ -130,7 +131,7 @@ def test_ask_read_a_citation_follow_up_and_add_an_article(live_server, browser):
         "data-conversation-id"
     )
     conversation = first.get_attribute("data-conversation-id") or ""
-    assert live_server.app.state.conversations.history(conversation) == (INJURED, KILLED)
+    assert live_server.app.state.conversations.history(conversation) == (WOUNDED, KILLED)
 
     # Add an article through the form.
     browser.find_element(By.ID, "open-add").click()
@@ -162,7 +163,7 @@ def test_ask_read_a_citation_follow_up_and_add_an_article(live_server, browser):
 def test_a_401_asks_for_the_key_and_retries(start_server, bundled_index, browser):
     with start_server(bundled_index, {"CROSSCHECK_API_KEY": "s3cret"}) as server:
         browser.get(server.url)
-        _ask(browser, INJURED)
+        _ask(browser, WOUNDED)
         (key,) = _wait(browser, "#key-dialog[open] #key-input")
         key.send_keys("s3cret", Keys.ENTER)
         (card,) = _wait(browser, ".answer[data-conflict]")
