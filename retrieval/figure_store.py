@@ -4,11 +4,11 @@ index (``index.annotations``), so that answering a question parses only the ques
 ``FigureAnnotator`` reads each article's figures with ``read_figures`` itself, so that they are
 what answering would read, and parses every sentence (in batches through ``corpus.nlp.parse``,
 each distinct text once) for its entities, as answering parses a sentence. The two parses are
-not shared: ``read_figures`` parses its own normalised text ("’" read as "'"), which names
-entities slightly differently. Entities are kept for every sentence, not only those with a
-digit or a capitalised word after the first: on the 320 articles of news_cluster_dev, 206 of the
-1,294 sentences with neither name an entity ("Apple has been contacted ...", "... announced last
-week ...").
+not shared, so that each stays exactly what answering reads: ``read_figures`` parses only the
+sentences that may hold a number, in text of its own (now "’" read as "'", which names entities
+slightly differently). Entities are kept for every sentence, not only those with a digit or a
+capitalised word after the first: on the 320 articles of news_cluster_dev, 206 of the 1,294
+sentences with neither name an entity ("Apple has been contacted ...", "... announced last week").
 
 An annotation is ``{"figures": [...], "entities": [...]}``, every offset relative to the article:
 
