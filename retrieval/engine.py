@@ -13,7 +13,7 @@ import numpy as np
 
 from corpus import Article, Sentence
 from corpus.nlp import parse
-from index import ChunkIndex, Embedder, tokenize
+from index import ChunkIndex, Embedder, Story, tokenize
 from index.embedders import CachedEmbedder
 from retrieval.answer import (
     Answer,
@@ -27,7 +27,7 @@ from retrieval.answer import (
     update_note,
 )
 from retrieval.figure_store import article_entities, article_figures
-from retrieval.figures import Figure
+from retrieval.figures import Figure, parse_form
 from retrieval.matching import (
     Role,
     classify,
@@ -196,8 +196,8 @@ class AnswerEngine:
         """The story the passages are mostly about (by their fused scores), and every story's
         passages, best first."""
         names = set(tokenize(" ".join(asked.names)))
-        stories = getattr(self._index, "stories", None)
-        if stories is None or not len(stories) or not passages:
+        stories = self._index.stories
+        if not len(stories) or not passages:
             return None, {}
         by_story: dict[str, list[Passage]] = {}
         weight: dict[str, float] = {}
@@ -377,15 +377,8 @@ class AnswerEngine:
     ) -> Answer:
         best = self._best_sentences(asked, sentences, self._config.min_sentence_score)
         if best:
-            lines = ["From the articles:"]
-            for sentence in best:
-                cited = citations.cite_sentence(sentence)
-                lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
-        else:
-            lines = [
-                "The articles do not answer this.",
-                *self._closest(asked, sentences, citations),
-            ]
+            return _quotes(asked, "From the articles:", best, citations)
+        lines = ["The articles do not answer this.", *self._closest(asked, sentences, citations)]
         return Answer(
             question=asked.text,
             answer="\n".join(lines),
@@ -435,20 +428,9 @@ class AnswerEngine:
         for sentence in best:
             for entity in dict.fromkeys(entities_of[sentence]):
                 counts[entity] = counts.get(entity, 0) + 1
-        top = sorted(counts, key=lambda e: -counts[e])[:3]
-        lines = ["The articles name " + ", ".join(top) + ":"]
-        for sentence in best:
-            cited = citations.cite_sentence(sentence)
-            lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
-        return Answer(
-            question=asked.text,
-            answer="\n".join(lines),
-            conflict=False,
-            figures=(),
-            related=(),
-            citations=citations.all(),
-            entities=tuple(top),
-        )
+        top = tuple(sorted(counts, key=lambda e: -counts[e])[:3])
+        headline = "The articles name " + ", ".join(top) + ":"
+        return _quotes(asked, headline, best, citations, top)
 
     def _best_sentences(
         self, asked: Question, sentences: Sequence[Sentence], minimum: float
@@ -499,6 +481,29 @@ class AnswerEngine:
         return list(seen.values())
 
 
+def _quotes(
+    asked: Question,
+    headline: str,
+    best: Sequence[Sentence],
+    citations: Citations,
+    entities: tuple[str, ...] = (),
+) -> Answer:
+    """An answer of quoted sentences, one line each with its outlet and marker."""
+    lines = [headline]
+    for sentence in best:
+        cited = citations.cite_sentence(sentence)
+        lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
+    return Answer(
+        question=asked.text,
+        answer="\n".join(lines),
+        conflict=False,
+        figures=(),
+        related=(),
+        citations=citations.all(),
+        entities=entities,
+    )
+
+
 def _by_sentence(figures: Sequence[Figure]) -> dict[int, tuple[Figure, ...]]:
     """Figures keyed by the start of their sentence."""
     grouped: dict[int, list[Figure]] = {}
@@ -509,11 +514,11 @@ def _by_sentence(figures: Sequence[Figure]) -> dict[int, tuple[Figure, ...]]:
 
 def _entities(text: str) -> tuple[tuple[str, str], ...]:
     """The named entities of a sentence, as (text, label)."""
-    doc = next(parse([text]))
-    return tuple((e.text, e.label_) for e in doc.ents)
+    doc = next(parse([parse_form(text)]))
+    return tuple((text[e.start_char : e.end_char], e.label_) for e in doc.ents)
 
 
-def _story_json(story: Any) -> dict[str, Any]:
+def _story_json(story: Story) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,

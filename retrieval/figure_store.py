@@ -1,14 +1,13 @@
 """Figures and named entities read once per article, when it is indexed, and stored with the
 index (``index.annotations``), so that answering a question parses only the question.
 
-``FigureAnnotator`` reads each article's figures with ``read_figures`` itself, so that they are
-what answering would read, and parses every sentence (in batches through ``corpus.nlp.parse``,
-each distinct text once) for its entities, as answering parses a sentence. The two parses are
-not shared, so that each stays exactly what answering reads: ``read_figures`` parses only the
-sentences that may hold a number, in text of its own (now "’" read as "'", which names entities
-slightly differently). Entities are kept for every sentence, not only those with a digit or a
-capitalised word after the first: on the 320 articles of news_cluster_dev, 206 of the 1,294
-sentences with neither name an entity ("Apple has been contacted ...", "... announced last week").
+``FigureAnnotator`` parses every sentence of an article once (in batches through
+``corpus.nlp.parse``, each distinct text once, in ``figures.parse_form``), and reads from that one
+parse both the sentence's entities and, where it may hold a number, its figures: exactly what
+answering reads, with half the parsing of two separate passes. Entities are kept for every
+sentence, not only those with a digit or a capitalised word after the first: on the 320
+articles of news_cluster_dev, 206 of the 1,294 sentences with neither name an entity ("Apple
+has been contacted ...", "... announced last week").
 
 An annotation is ``{"figures": [...], "entities": [...]}``, every offset relative to the article:
 
@@ -43,14 +42,14 @@ from typing import Any
 from corpus import Article, Sentence
 from corpus.nlp import MODEL, parse
 from index import AnnotatorStamp, ChunkIndex, IndexDamagedError
-from retrieval.figures import Figure, read_figures
+from retrieval.figures import Figure, figures_of, may_hold_figure, parse_form, read_figures
 from retrieval.measures import Dimension, unit_named
 from retrieval.numbers import Qualifier
 
 ANNOTATOR = "figures"
 # Bump when figures or entities would be read differently for a reason the version does not
 # see already: it holds the source of the modules below and the spaCy and model versions.
-READER_VERSION = "1"
+READER_VERSION = "2"
 _READING_MODULES = (
     "corpus.nlp",
     "corpus.sentences",
@@ -85,19 +84,27 @@ class FigureAnnotator:
     def annotate(self, articles: Sequence[Article]) -> list[dict[str, Any]]:
         """Each article's figures and entities (the annotation described above), in order."""
         sentences = [article.sentences() for article in articles]
-        texts = list(dict.fromkeys(s.text for each in sentences for s in each))
+        # One parse of each distinct sentence serves both its entities and its figures.
+        texts = list(dict.fromkeys(parse_form(s.text) for each in sentences for s in each))
+        docs = dict(zip(texts, parse(texts), strict=True))
         named = {
             text: [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for text, doc in zip(texts, parse(texts), strict=True)
+            for text, doc in docs.items()
         }
         annotations = []
         for article, each in zip(articles, sentences, strict=True):
             entities = [
                 [s.start, s.start + start, s.start + end, label]
                 for s in each
-                for start, end, label in named[s.text]
+                for start, end, label in named[parse_form(s.text)]
             ]
-            figures = _figures_json(read_figures(each), article.text)
+            read = [
+                figure
+                for s in each
+                if may_hold_figure(s.text)
+                for figure in figures_of(s, docs[parse_form(s.text)])
+            ]
+            figures = _figures_json(read, article.text)
             annotations.append({"figures": figures, "entities": entities})
         return annotations
 

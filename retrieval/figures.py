@@ -133,14 +133,23 @@ def extract_figures(sentence: Sentence) -> list[Figure]:
 def read_figures(sentences: Iterable[Sentence]) -> list[Figure]:
     """The figures of ``sentences`` (parsed in one batch; those without a number word or digit
     are not parsed at all), sentence by sentence, in order."""
-    candidates = [s for s in sentences if _MAY_HOLD_NUMBER.search(s.text)]
+    candidates = [s for s in sentences if may_hold_figure(s.text)]
     figures: list[Figure] = []
-    # A curly apostrophe ("the city’s") confuses the parser; the straight one has the same
-    # length, so every offset stays the same.
-    texts = (s.text.replace("’", "'") for s in candidates)
+    texts = (parse_form(s.text) for s in candidates)
     for sentence, doc in zip(candidates, parse(texts), strict=True):
         figures.extend(figures_of(sentence, doc))
     return figures
+
+
+def may_hold_figure(text: str) -> bool:
+    """Whether a sentence has a digit or a number word: only those are read for figures."""
+    return _MAY_HOLD_NUMBER.search(text) is not None
+
+
+def parse_form(text: str) -> str:
+    """The text as it is parsed: a curly apostrophe ("the city’s") confuses the parser, and the
+    straight one has the same length, so every offset stays the same."""
+    return text.replace("’", "'")
 
 
 def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:

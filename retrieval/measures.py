@@ -277,9 +277,9 @@ CUES: tuple[Cue, ...] = (
          r"\bwhat\s+(?:is|was|are|were)\b[^?]*\bworth\b"),
     _cue(Dimension.LENGTH, r"\bhow\s+(?:far|high|tall|deep|wide|close|long\s+is|long\s+was|"
          r"long\s+are|long\s+were)\b|\bwhat\s+(?:distance|height|altitude|depth|length|"
-         r"range)\b|\bhow\s+much\s+snow\b"),
+         r"range)\b"),
     _cue(Dimension.DURATION, r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:days|hours|"
-         r"weeks|months|years|minutes))\b|\bwhat\s+(?:sentence|prison\s+term)\b"),
+         r"weeks|months|years|minutes))\b"),
     _cue(Dimension.ORDINAL, r"\bwhat\s+(?:floor|rank|place|position)\b|\bwhich\s+(?:floor|"
          r"place|position)\b|\bhow\s+(?:high|highly)\s+(?:ranked|placed)\b"),
 )  # fmt: skip

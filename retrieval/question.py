@@ -41,9 +41,6 @@ _NOUN_TYPES: dict[str, frozenset[str]] = {
     "organization": frozenset({"ORG"}),
     "organisation": frozenset({"ORG"}),
     "agency": frozenset({"ORG"}),
-    "team": frozenset({"ORG"}),
-    "airline": frozenset({"ORG"}),
-    "newspaper": frozenset({"ORG"}),
     "country": frozenset({"GPE"}),
     "city": frozenset({"GPE"}),
     "town": frozenset({"GPE"}),
@@ -58,8 +55,6 @@ _NOUN_TYPES: dict[str, frozenset[str]] = {
     "person": frozenset({"PERSON"}),
     "man": frozenset({"PERSON"}),
     "woman": frozenset({"PERSON"}),
-    "driver": frozenset({"PERSON"}),
-    "player": frozenset({"PERSON"}),
 }
 _ANY_NAME = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"})
 _LIGHT_VERBS = frozenset("be do have get".split())

@@ -25,7 +25,7 @@ from retrieval.figure_store import (
     figures_from,
     stored_annotation,
 )
-from retrieval.figures import read_figures
+from retrieval.figures import parse_form, read_figures
 
 DEV_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "news_cluster_dev.jsonl.gz"
 DEV_SET = Path(__file__).resolve().parents[2] / "qa" / "dev.jsonl"
@@ -60,9 +60,11 @@ def entity_parse(article: Article) -> dict[int, tuple[tuple[str, str], ...]]:
     """The entities of each sentence as answering parses them (one sentence at a time)."""
     found = {}
     for sentence in article.sentences():
-        doc = next(parse([sentence.text]))
+        doc = next(parse([parse_form(sentence.text)]))
         if doc.ents:
-            found[sentence.start] = tuple((e.text, e.label_) for e in doc.ents)
+            found[sentence.start] = tuple(
+                (sentence.text[e.start_char : e.end_char], e.label_) for e in doc.ents
+            )
     return found
 
 
