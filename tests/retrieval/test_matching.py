@@ -435,3 +435,14 @@ def test_a_place_whose_name_holds_the_asked_letters_is_another_place() -> None:
 def test_the_actor_a_question_names_is_no_place() -> None:
     found = figure("The air force said 539 drones were launched against Ukraine.", "539")
     assert not off_place(found, analyse("How many drones did Russia launch?"))
+
+
+def test_a_count_included_in_another_is_a_part_not_a_rival_value() -> None:
+    """ "26 others, including a child": the child does not answer "how many people"; a figure
+    included under its own noun still answers for that noun."""
+    child = figure("The strike injured at least 26 others, including a child.", "a")
+    assert child.included
+    assert classify(child, analyse("How many people were injured?"), similar()) is RELATED
+    missiles = figure("Russia fired 550 drones and missiles, including 11 missiles.", "11")
+    assert missiles.included
+    assert classify(missiles, analyse("How many missiles were fired?"), similar()) is ANSWER
