@@ -31,6 +31,7 @@ from retrieval.figures import Figure, parse_form
 from retrieval.matching import (
     Role,
     classify,
+    counts_asked_thing,
     off_place,
     off_time,
     subject_weight,
@@ -47,6 +48,9 @@ LEXICAL_WEIGHT = 0.5
 # the question's subject (weighted by IDF): both reports of "the front line", not a passing
 # mention of another length.
 MEASURE_SHARE = 0.75
+# At most this many values (compatible values counted once) of the asked thing answer a count
+# question when no count says the asked action.
+MAX_UNVERBED_VALUES = 2
 # How much more a passage that names what the question names counts towards its story.
 NAME_WEIGHT = 3.0
 # A story with a passage among this many best is listed whatever its share of the passages.
@@ -289,6 +293,33 @@ class AnswerEngine:
                 answers.append(figure)
             elif role is Role.RELATED and not figure.parts:
                 related.append(figure)
+        if not answers and asked.also is not None:
+            # "How long was the delay?": a length answers only when no duration does.
+            wider = replace(asked, dimension=asked.also, also=None)
+            answers = [
+                f
+                for f in candidates
+                if classify(f, wider, similarity) is Role.ANSWER
+                and not off_time(f, asked, articles[f.doc_id].date)
+                and not off_place(f, asked)
+            ]
+            taken = {id(f) for f in answers}
+            related = [f for f in related if id(f) not in taken]
+        if not answers and asked.actions:
+            # No count says the asked action. When the articles count the asked thing one way
+            # only ("11.5 million documents", "more than 11 million documents"), that count
+            # answers whatever its verb; counted several ways ("one person pulled from the
+            # rubble", "14 people hospitalised"), the verb is what tells them apart.
+            same = [
+                f
+                for f in related
+                if counts_asked_thing(f, asked, similarity)
+                and not off_time(f, asked, articles[f.doc_id].date)
+                and not off_place(f, asked)
+            ]
+            if same and len(group_figures(same)) <= MAX_UNVERBED_VALUES:
+                taken = {id(f) for f in same}
+                answers, related = same, [f for f in related if id(f) not in taken]
         if answers and (asked.dimension is not Dimension.COUNT or not asked.actions):
             weight = self._index.term_weight
             overlap = {

@@ -157,12 +157,25 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
     """The figures of one parsed sentence, then the totals of the counts it lists."""
     text = sentence.text
     said = claims(text)
-    places = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ in _PLACE_LABELS))
+    places = tuple(
+        dict.fromkeys(e.text for e in doc.ents if e.label_ in _PLACE_LABELS and _is_where(e.root))
+    )
     dates = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ in ("DATE", "TIME")))
     figures: list[Figure] = []
     anchors: list[Token | None] = []
-    for number in find_numbers(text):
-        unit, unit_end = _unit(text, number)
+    numbers = find_numbers(text)
+    units = [_unit(text, number) for number in numbers]
+    for i in range(len(numbers) - 2, -1, -1):
+        # "10 to 12 feet", "12 to 14 per cent": the first end of a range has the second's unit.
+        between = text[numbers[i].end : numbers[i + 1].number_start]
+        if (
+            units[i][0] is None
+            and units[i + 1][0] is not None
+            and numbers[i].qualifier is not Qualifier.VAGUE
+            and _RANGE_JOIN.fullmatch(between)
+        ):
+            units[i] = (units[i + 1][0], numbers[i].end)
+    for number, (unit, unit_end) in zip(numbers, units, strict=True):
         root = _number_token(doc, number)
         noun = _counted(root) if root is not None else None
         if noun is not None and root is not None and noun.i == root.i:
@@ -218,6 +231,29 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
         )
         anchors.append(noun)
     return figures + _totals(figures)
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:to|and|or|-|–)\s*|-|–")
+
+
+def _is_where(token: "Token") -> bool:
+    """Whether a sentence is about a place it names: where something happens ("in Moscow
+    region", "at the port of Odesa"), whose people or things it counts ("Kyiv's officials"), or
+    who acts ("Russia launched"); not where someone comes from ("two men from Myanmar") or a
+    target ("launched against Ukraine")."""
+    if token.dep_ in ("poss", "nsubj", "nsubjpass"):
+        return True  # "Kyiv's officials", "Russia launched": the clause is about that place
+    for _ in range(6):
+        if token.dep_ in ("compound", "amod", "nmod", "appos", "conj") and token.head != token:
+            token = token.head
+        elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head != token.head:
+            token = token.head.head  # "the eastern city of Pokrovsk": where the city is
+        else:
+            break
+    return token.dep_ == "pobj" and token.head.lower_ in _LOCATIVE
+
+
+_LOCATIVE = frozenset("in at near outside inside across over around throughout on into".split())
 
 
 def _unit(text: str, number: Number) -> tuple[Unit | None, int]:
@@ -285,8 +321,9 @@ def _counted(token: "Token") -> "Token | None":
 
 
 def _is_appositive_age(token: "Token", number: Number) -> bool:
-    """ "Pavel Durov, 33, said": a whole number set off by commas right after a person's name
-    is the person's age (a newspaper convention)."""
+    """ "Pavel Durov, 33, said", "the Hollywood star, 36, and": a whole number set off by
+    commas right after a person's name or a noun is that person's age (a newspaper
+    convention)."""
     if not (0 < number.value < 120 and number.value == int(number.value)):
         return False
     if number.qualifier is not Qualifier.EXACT or token.dep_ not in ("appos", "npadvmod", "nummod"):
@@ -296,8 +333,11 @@ def _is_appositive_age(token: "Token", number: Number) -> bool:
     head = token.head
     before = token.nbor(-1) if token.i > 0 else None
     after = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    # A person named ("Mr Durov, 33,") or described ("The Hollywood star, 36,"); never a
+    # place, an organisation or a date.
+    described = head.tag_ == "NN" and head.ent_type_ == ""
     return (
-        head.ent_type_ == "PERSON"
+        (head.ent_type_ == "PERSON" or described)
         and before is not None
         and before.text == ","
         and (after is None or after.text in (",", ".", ";"))

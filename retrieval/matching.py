@@ -7,6 +7,7 @@ similarity between the question's measure phrase ("people evacuate") and the fig
 evacuate"), so that "people affected" finds "consumers whose data was exposed".
 """
 
+import re
 from collections.abc import Callable
 from enum import Enum
 
@@ -64,12 +65,28 @@ def classify(figure: Figure, question: Question, similarity: Similarity) -> Role
     return _classify_measure(figure, question, similarity)
 
 
+def counts_asked_thing(figure: Figure, question: Question, similarity: Similarity) -> bool:
+    """Whether a count counts exactly what the question counts, modifiers included
+    ("current world leaders"), whatever its verb."""
+    return (
+        question.dimension is Dimension.COUNT
+        and figure.dimension is Dimension.COUNT
+        and not figure.whole
+        and not figure.included
+        and not figure.vague
+        and _noun_relation(figure, question, similarity) == "same"
+    )
+
+
 def off_time(figure: Figure, question: Question, article_date: str | None) -> bool:
     """Whether the figure is about another time than the question: it names a month other
     than its article's (a monthly total quoted in a report of one night's attack), or the
     question names a month the figure's sentence does not."""
     asked = _months(" ".join(question.names) + " " + question.text)
-    named = _months(" ".join(figure.dates))
+    # A month with a day ("December 31", "Nov. 13") dates one event, often the day before the
+    # report; a month alone ("in June", "June 2025") names a period, whose totals are another
+    # measure than the night's.
+    named = _months(" ".join(d for d in figure.dates if not _DAY.search(d)))
     if asked:
         return bool(named) and not (named & asked)
     if not named or article_date is None:
@@ -85,6 +102,7 @@ def _months(text: str) -> set[int]:
     }
 
 
+_DAY = re.compile(r"(?<![\d,.])\d{1,2}(?:st|nd|rd|th)?\b")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -94,7 +112,7 @@ def off_place(figure: Figure, question: Question) -> bool:
     naming no place is not off place: the sentence before it may say where."""
     if not question.places or not figure.places:
         return False
-    asked = [set(p.casefold().split()) for p in question.places]
+    asked = [set(re.split(r"[\s-]+", p.casefold())) for p in question.places]
     # The tagger misses places ("40 drones at Kharkiv" tags only Russia): the asked place's
     # words anywhere in the sentence keep the figure. "Kyiv" is within "Kyiv Oblast" (all its
     # words), but "Oman" is not within "Romania".
@@ -197,7 +215,8 @@ def subject_weight(
 
 
 def _sentence_words(figure: Figure) -> set[str]:
-    return {w.strip(".,;:!?\"'()“”‘’").lower() for w in figure.sentence.text.split()}
+    """The sentence's words, lower case, hyphenated names split ("Mazar-i-Sharif")."""
+    return {w.strip(".,;:!?\"'()“”‘’").lower() for w in re.split(r"[\s-]+", figure.sentence.text)}
 
 
 def _per_matches(figure: Figure, per: str) -> bool:

@@ -237,14 +237,16 @@ MONEY_ONLY_SCALES = frozenset({"k", "m", "b"})
 
 @dataclass(frozen=True)
 class Cue:
-    """A question pattern that asks for a dimension."""
+    """A question pattern that asks for a dimension; ``also``: another dimension the same words
+    may ask for ("how long" is a length or a duration: the figures say which)."""
 
     dimension: Dimension
     pattern: re.Pattern[str]
+    also: Dimension | None = None
 
 
-def _cue(dimension: Dimension, pattern: str) -> Cue:
-    return Cue(dimension, re.compile(pattern, re.IGNORECASE))
+def _cue(dimension: Dimension, pattern: str, also: Dimension | None = None) -> Cue:
+    return Cue(dimension, re.compile(pattern, re.IGNORECASE), also)
 
 
 _MONEY_VERBS = (
@@ -254,16 +256,33 @@ _MONEY_VERBS = (
     r"donate|donated|invest|invested|receive|received|get|got|award|awarded|save|saved|"
     r"transfer|transferred|budget|revenue|profit|loss|charge|bill|billed|deal|salary|wage"
 )
+
+
+def _amount(nouns: str) -> str:
+    """ "What fourth-quarter profit", "what was the average ticket price": a question that asks
+    for one of ``nouns`` (an amount), with up to three words before it."""
+    return (
+        r"\b(?:what|which)\s+(?:(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+)?"
+        rf"(?:[\w'-]+\s+){{0,3}}?(?:{nouns})s?\b"
+    )
+
+
 # Most specific first: the first cue that matches decides.
 CUES: tuple[Cue, ...] = (
     _cue(Dimension.AGE, r"\bhow\s+old\b|\bwhat\s+age\b|\bat\s+what\s+age\b|\baged?\s+how\b"),
-    _cue(Dimension.SPEED, r"\bhow\s+fast\b|\bwhat\s+speed\b|\bhow\s+quickly\b"),
+    _cue(Dimension.SPEED, r"\bhow\s+fast\b|\bwhat\s+speed\b"),
+    # "How quickly does it accelerate?": a speed, or the time it takes.
+    _cue(Dimension.SPEED, r"\bhow\s+quickly\b", Dimension.DURATION),
     _cue(Dimension.TEMPERATURE, r"\bhow\s+(?:hot|cold|warm)\b|\bwhat\s+temperature\b|"
          r"\bwhat\s+(?:is|was|were)\s+the\s+temperatures?\b"),
     _cue(Dimension.VOLUME, r"\bhow\s+many\s+(?:litres|liters|gallons|barrels)\b|"
          r"\bwhat\s+volume\b"),
     _cue(Dimension.PERCENTAGE, r"\bwhat\s+(?:percentage|percent|share|proportion|fraction)\b|"
          r"\bby\s+how\s+(?:much|many\s+percent)\b|\bhow\s+many\s+percent\b"),
+    _cue(Dimension.PERCENTAGE, _amount(r"rate|chance|odds|probability|percentage|proportion")),
+    _cue(Dimension.MONEY, _amount(r"price|cost|profit|revenue|earnings|income|payment|fee|fine|"
+                                  r"salary|wage|budget|valuation|tariff|bill")),
+    _cue(Dimension.LENGTH, _amount(r"altitude|elevation|height|depth|distance|length|width")),
     _cue(Dimension.AREA, r"\bhow\s+(?:big|large)\s+an?\s+area\b|\bwhat\s+area\b|"
          r"\bhow\s+much\s+(?:land|area)\b"),
     _cue(Dimension.MASS, r"\bhow\s+heavy\b|\bhow\s+much\s+(?:did|does|do)\b[^?]*\bweigh\b|"
@@ -275,19 +294,37 @@ CUES: tuple[Cue, ...] = (
          r"\bwhat\s+(?:price|sum|amount\s+of\s+money|value|fine|salary|cost)\b|"
          r"\bhow\s+many\s+(?:dollars|euros|pounds|yuan)\b|\bhow\s+expensive\b|"
          r"\bwhat\s+(?:is|was|are|were)\b[^?]*\bworth\b"),
-    _cue(Dimension.LENGTH, r"\bhow\s+(?:far|high|tall|deep|wide|close|long\s+is|long\s+was|"
-         r"long\s+are|long\s+were)\b|\bwhat\s+(?:distance|height|altitude|depth|length|"
-         r"range)\b"),
-    _cue(Dimension.DURATION, r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:days|hours|"
-         r"weeks|months|years|minutes))\b"),
+    # "How long is the front line?": a length in the present tense, a duration (the delay, the
+    # search) in the past; either may answer when the other gives nothing.
+    _cue(Dimension.LENGTH, r"\bhow\s+long\s+(?:is|are)\b", Dimension.DURATION),
+    _cue(Dimension.LENGTH, r"\bhow\s+(?:far|high|tall|deep|wide|close)\b|\bwhat\s+(?:distance|"
+         r"height|altitude|depth|length|range)\b"),
+    _cue(Dimension.DURATION, r"\bfor\s+how\s+(?:long|many\s+(?:days|hours|weeks|months|years|"
+         r"minutes))\b|\bhow\s+(?:late|early|soon)\b"),
+    _cue(Dimension.DURATION, r"\bhow\s+long\b", Dimension.LENGTH),
     _cue(Dimension.ORDINAL, r"\bwhat\s+(?:floor|rank|place|position)\b|\bwhich\s+(?:floor|"
          r"place|position)\b|\bhow\s+(?:high|highly)\s+(?:ranked|placed)\b"),
 )  # fmt: skip
 
+# Nouns that name an amount rather than a thing ("what premium", "the average ticket price"):
+# a question asking for one asks for a figure of any measure.
+_AMOUNT_NOUNS = (
+    r"price|cost|rate|premium|profit|revenue|earnings|income|payment|fee|fine|salary|wage|"
+    r"budget|sum|amount|value|valuation|chance|odds|probability|percentage|share|proportion|"
+    r"margin|altitude|elevation|height|depth|distance|length|width|speed|weight|mass|"
+    r"temperature|size|capacity|magnitude|growth|loss|deficit|surplus|debt|tariff|yield"
+)
+AMOUNT_QUESTION = re.compile(
+    rf"\b(?:what|which)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_AMOUNT_NOUNS})s?\b|"
+    rf"\bwhat\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
+    rf"(?:{_AMOUNT_NOUNS})s?\b",
+    re.IGNORECASE,
+)
 # Any question that asks for a quantity at all.
 NUMERIC_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|long|far|big|large|old|fast|high|tall|deep|wide|heavy|hot|cold|"
-    r"often|close|expensive)\b|\bwhat\s+(?:number|percentage|percent|share|proportion|price|"
+    r"often|close|expensive|quickly|soon)\b|"
+    r"\bwhat\s+(?:number|percentage|percent|share|proportion|price|"
     r"sum|amount|age|distance|height|speed|temperature|weight|length|size|value|fine|salary|"
     r"cost|toll)\b|\b(?:death\s+)?toll\b|\bnumber\s+of\b|\btotal\s+of\b|"
     r"\bwhat\s+(?:is|was|are|were)\b[^?]*\bworth\b|\bhow\s+(?:low|little|few|short|small|"
@@ -303,10 +340,18 @@ NUMERIC_QUESTION = re.compile(
 def asked_dimension(question: str) -> Dimension | None:
     """The dimension a question's cue asks for, or None (then a count, or whatever unit the
     question names)."""
-    for cue in CUES:
-        if cue.pattern.search(question):
-            return cue.dimension
-    return None
+    cue = _first_cue(question)
+    return cue.dimension if cue is not None else None
+
+
+def also_asked(question: str) -> Dimension | None:
+    """Another dimension the question's cue may ask for ("how long": a length too)."""
+    cue = _first_cue(question)
+    return cue.also if cue is not None else None
+
+
+def _first_cue(question: str) -> Cue | None:
+    return next((cue for cue in CUES if cue.pattern.search(question)), None)
 
 
 def base_value(value: float, unit: Unit | None) -> float:

@@ -17,6 +17,8 @@ from enum import Enum
 
 from text_to_num import text2num
 
+from retrieval.measures import unit_of
+
 # Month names, for telling dates ("July 4") from counts.
 MONTH_PATTERN = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -102,6 +104,8 @@ _WORD_NUMBER = rf"(?:{_WORD})(?:(?:[ -]|\s+and\s+)(?:{_WORD}))*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_AFTER = (
     r"(?:\s*(?P<scale>million|billion|trillion|thousand|mln|bn|tn)|(?P<glued>[mkb]|mn)(?![\w]))?"
+    # A unit glued to the digits, in lower case: "425kg", "15ft", "180mph", "155mm" (not "4G").
+    r"(?P<gunit>(?-i:[a-z]{1,3})(?:/h)?)?"
 )
 
 _NUMBER = re.compile(
@@ -110,6 +114,13 @@ _NUMBER = re.compile(
     r"(?:(?P<hyphen>-(?P<unit>[a-z]+)(?:-(?P<unit2>[a-z]+))?)|(?P<percent>\s?%))?(?!\w|[.,]\d)",
     re.IGNORECASE,
 )
+# Ages: "a 23-year-old", "a five-year-old boy", "47 years old", "aged 47", "the age of 18".
+_AGE = re.compile(
+    rf"(?<![\w.,-])(\d{{1,3}}|{_WORD_NUMBER})-years?-old\b|"
+    r"(?<![\w.,-])(\d{1,3})\s+years?\s+old\b|\baged\s+(\d{1,3})\b|\bage\s+of\s+(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
 # Vague amounts: lower and upper bound of what they can mean.
 _VAGUE = {
     "a dozen": (12, 12),
@@ -158,10 +169,6 @@ _ONE_PERSON = re.compile(
     re.IGNORECASE,
 )
 # Ages: "a 23-year-old", "47 years old", "aged 47".
-_AGE = re.compile(
-    r"(?<![\w.,-])(\d{1,3})-years?-old\b|(?<![\w.,-])(\d{1,3})\s+years?\s+old\b|"
-    r"\baged\s+(\d{1,3})\b"
-)
 
 
 def find_numbers(text: str) -> list[Number]:
@@ -171,7 +178,9 @@ def find_numbers(text: str) -> list[Number]:
         found.append(_qualified(text, match.start(), match.end() - 1, 1.0, None))
     for match in _AGE.finditer(text):
         years = next(group for group in match.groups() if group is not None)
-        found.append(_qualified(text, match.start(), match.end(), float(years), "year-old"))
+        age = _age_value(years)
+        if age is not None:
+            found.append(_qualified(text, match.start(), match.end(), age, "year-old"))
     for match in _NUMBER.finditer(text):
         value = _value(match)
         if value is None or _not_a_count(text, match, value):
@@ -181,8 +190,13 @@ def find_numbers(text: str) -> list[Number]:
             if match.group("percent")
             else match.group("currency") or (match.group("unit") or "").lower() or None
         )
+        glued = _glued_unit(match)
         if unit is not None and match.group("unit2"):
-            unit = None  # "23-year-old" is an age, filtered above; other double hyphens: no unit
+            # "23-year-old" is an age, filtered above; "130-foot-deep" is 130 feet; other
+            # double hyphens: no unit.
+            unit = unit if unit_of(unit) is not None else None
+        if glued is not None and (unit is None or unit_of(unit) is None):
+            unit = glued  # "80m-deep": the glued unit, whatever follows
         found.append(_qualified(text, match.start(), match.end(), value, unit))
     for match in _VAGUE_PATTERN.finditer(text):
         if any(n.number_start <= match.start() < n.end for n in found):
@@ -208,10 +222,10 @@ def _value(match: re.Match[str]) -> float | None:
         number = float(match.group("digits").replace(",", ""))
         if match.group("scale"):
             return number * _SCALE_WORDS[match.group("scale").lower()]
-        if match.group("glued"):
-            if not match.group("currency"):
-                return None  # "5m" without a currency sign: a unit, read by the figure
+        if match.group("glued") and match.group("currency"):
             return number * _GLUED_MONEY_SCALES[match.group("glued").lower()]
+        if (match.group("glued") or match.group("gunit")) and _glued_unit(match) is None:
+            return None  # "16th", "5k": letters that are no unit
         return number
     words = match.group("words").lower()
     if words.strip() in ("hundred", "thousand", "million", "billion"):
@@ -220,6 +234,25 @@ def _value(match: re.Match[str]) -> float | None:
         return float(text2num(words.replace(" and ", " "), "en"))
     except ValueError:
         return None
+
+
+def _age_value(years: str) -> float | None:
+    """ "23" or "five" as a number of years."""
+    if years.isdigit():
+        return float(years)
+    try:
+        return float(text2num(years.lower().replace(" and ", " "), "en"))
+    except ValueError:
+        return None
+
+
+def _glued_unit(match: re.Match[str]) -> str | None:
+    """The unit glued to the digits ("kg" in "425kg", "m" in "80m" without a currency sign),
+    if those letters write one."""
+    if match.group("currency") or not match.group("digits"):
+        return None
+    letters = (match.group("glued") or "") + (match.group("gunit") or "")
+    return letters.lower() if letters and unit_of(letters) is not None else None
 
 
 def _not_a_count(text: str, match: re.Match[str], value: float) -> bool:
@@ -232,7 +265,7 @@ def _not_a_count(text: str, match: re.Match[str], value: float) -> bool:
         return True  # found as an age by _AGE
     if unit in _FRACTIONS:
         return True  # "one-third" is a share, not one of anything
-    if re.match(r"\s+years?\s+old\b", after) or re.search(r"\baged\s+$", before):
+    if re.match(r"\s+years?\s+old\b", after) or re.search(r"\b(?:aged|age\s+of)\s+$", before):
         return True
     # A four-digit number from 1900 to 2099 is a year unless a counted noun follows it.
     if (

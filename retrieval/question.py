@@ -15,10 +15,12 @@ from corpus.nlp import pipeline
 from index import tokenize
 from retrieval.figures import NOT_ACTIONS, noun_lemma
 from retrieval.measures import (
+    AMOUNT_QUESTION,
     NUMERIC_QUESTION,
     ORDINAL_NOUNS,
     Dimension,
     Unit,
+    also_asked,
     asked_dimension,
     unit_of,
 )
@@ -73,7 +75,8 @@ _PER = re.compile(r"\b(?:per|each)\s+([a-z]+)\b")
 class Question:
     """A question, analysed.
 
-    ``numeric``: it asks for a quantity, of ``dimension``; ``unit`` when it names one ("how many
+    ``numeric``: it asks for a quantity, of ``dimension`` (or of ``also``: "how long" asks for
+    a duration or a length); ``unit`` when it names one ("how many
     miles"). ``noun`` (lemma) and ``modifiers``: what a count counts ("cruise missiles").
     ``actions``: the verb phrases it asks about ("evacuate", "cost"). ``subject``: the other
     content words, lemmas ("tax overhaul", "goldman sachs"). ``per``: a rate's denominator ("per
@@ -84,6 +87,7 @@ class Question:
     text: str
     numeric: bool
     dimension: Dimension | None
+    also: Dimension | None
     unit: Unit | None
     noun: str | None
     modifiers: tuple[str, ...]
@@ -140,7 +144,8 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
 
 
 def _analyse(text: str, doc: "Doc") -> Question:
-    numeric = bool(NUMERIC_QUESTION.search(text))
+    amount = not NUMERIC_QUESTION.search(text) and bool(AMOUNT_QUESTION.search(text))
+    numeric = amount or bool(NUMERIC_QUESTION.search(text))
     which = _WHICH.search(text)
     if which and which.group(1).lower() not in ORDINAL_NOUNS:
         which = None  # "In which city": a place, not a number
@@ -158,7 +163,7 @@ def _analyse(text: str, doc: "Doc") -> Question:
         if unit is not None:
             dimension = dimension or unit.dimension  # "how many miles", "how many hours"
             noun_token = None
-    if numeric and dimension is None and not _HOW_MUCH.search(text):
+    if numeric and dimension is None and not amount and not _HOW_MUCH.search(text):
         dimension = Dimension.COUNT
     # "How much rubble was removed?" names no unit: any measure (a mass, a volume) may answer,
     # and the dimension stays None.
@@ -182,6 +187,7 @@ def _analyse(text: str, doc: "Doc") -> Question:
         text=text,
         numeric=numeric,
         dimension=dimension,
+        also=also_asked(text) if numeric and unit is None else None,
         unit=unit,
         noun=_coordinated_lemma(noun_token) if noun_token is not None else None,
         modifiers=tuple(
@@ -212,7 +218,8 @@ def _places(doc: "Doc") -> tuple[str, ...]:
             and token.head.lower_ in ("in", "at", "near", "outside")
             and token.ent_type_ not in ("GPE", "LOC", "FAC", "DATE", "TIME")
         ):
-            found.append(" ".join(t.text for t in token.subtree if t.pos_ == "PROPN"))
+            names = [t.i for t in token.subtree if t.pos_ == "PROPN"]
+            found.append(doc[min(names) : max(names) + 1].text)  # "Mazar-i-Sharif" as written
     return tuple(dict.fromkeys(found))
 
 
@@ -285,6 +292,7 @@ def _actions(doc: "Doc", noun: "Token | None") -> tuple[str, ...]:
             token.pos_ == "VERB"
             and token.lemma_.lower() not in _LIGHT_VERBS
             and token.dep_ != "amod"  # "intercepted drones" describes the drones
+            and token.lower_ != "according"  # "according to reports" says who, not what
             and not _in_background_clause(token)
         ):
             found.append(_verb_phrase(token))
@@ -356,6 +364,7 @@ def _inherit(question: Question, earlier: Question) -> Question:
         question,
         numeric=numeric,
         dimension=question.dimension or earlier.dimension,
+        also=question.also if question.dimension else earlier.also,
         unit=question.unit or earlier.unit,
         noun=question.noun or earlier.noun,
         modifiers=question.modifiers or earlier.modifiers,

@@ -340,3 +340,20 @@ def test_a_listed_total_answers_without_a_conflict_with_its_parts(
     answer = fire_engine.ask("How many fire engines and helicopters were used?")
     assert values(answer) == [24] and not answer.conflict
     assert "gives 20 fire engines and 4 helicopters, which add up to 24." in answer.answer
+
+
+def test_a_thing_counted_one_way_answers_whatever_its_verb(fire_engine: AnswerEngine) -> None:
+    # No figure says "deployed"; the articles count helicopters once, "used".
+    answer = fire_engine.ask("How many helicopters were deployed?")
+    assert values(answer) == [4]
+
+
+def test_people_counted_many_ways_need_the_asked_verb(fire_engine: AnswerEngine) -> None:
+    # 41 evacuated, 12 and at least 15 injured: none says "hospitalised", so none answers.
+    answer = fire_engine.ask("How many people were hospitalised?")
+    assert answer.figures == ()
+
+
+def test_how_long_takes_a_length_when_no_duration_answers(fire_engine: AnswerEngine) -> None:
+    answer = fire_engine.ask("How long did the plume drift?")
+    assert values(answer) == [30, 48] and not answer.conflict

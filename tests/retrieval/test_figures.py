@@ -775,3 +775,23 @@ def test_claimant_of_harder_sentences(doc: str, words: str, expected: str | None
 
 def test_figures_after_according_to_name_their_source() -> None:
     assert figure("001", "According to NBC", "over 250").claimant == "NBC"
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "unit"),
+    [
+        ("The boy fell 10 to 12 feet into the moat.", "10", "foot"),
+        ("The moon appears 12 to 14 per cent brighter.", "12", "percent"),
+        ("The fire spread between 3 and 4 km inland.", "3", "kilometre"),
+    ],
+)
+def test_the_first_end_of_a_range_has_the_unit_of_the_second(
+    text: str, written: str, unit: str
+) -> None:
+    found = [f for f in figures(text) if f.text == written]
+    assert found and found[0].unit is not None and found[0].unit.name == unit
+
+
+def test_a_number_set_off_by_commas_after_a_described_person_is_an_age() -> None:
+    found = made_up("The Hollywood star, 36, and her husband welcomed a son.", "36")
+    assert found.dimension is Dimension.AGE

@@ -58,6 +58,19 @@ NAME_AS_NOUN_BUG = pytest.mark.xfail(
         ("How many barrels of oil spilled?", Dimension.VOLUME, None, "spill"),
         # "How much" of a thing with no cue names no dimension: any measure of it may answer.
         ("How much rubble was removed?", None, None, "remove"),
+        # "What" with a noun that names an amount asks for a figure.
+        ("What was the average resale ticket price?", Dimension.MONEY, None, None),
+        (
+            "What fourth-quarter profit had the bank been expected to report?",
+            Dimension.MONEY,
+            None,
+            "expect",
+        ),
+        ("What tax rate does the new law set?", Dimension.PERCENTAGE, None, "set"),
+        ("What chance of rain did forecasters give?", Dimension.PERCENTAGE, None, "give"),
+        ("At what altitude is the satellite orbiting?", Dimension.LENGTH, None, "orbit"),
+        ("What premium does the offer represent?", None, None, "represent"),
+        ("How late did the flight take off?", Dimension.DURATION, None, "take off"),
     ],
 )
 def test_the_measure_asked_for(
@@ -367,3 +380,37 @@ def test_a_question_for_an_entity_after_a_count_is_not_a_count(text: str) -> Non
 def test_a_follow_up_naming_another_noun_counts_that_noun(text: str) -> None:
     question = analyse(text, ["How many missiles were launched?"])
     assert (question.numeric, question.noun, question.action) == (True, "drone", "launch")
+
+
+@pytest.mark.parametrize(
+    ("text", "dimension", "also"),
+    [
+        # "How long" in the present asks first for a length, in the past for a duration; the
+        # other answers when the first gives nothing.
+        ("How long is the front line?", Dimension.LENGTH, Dimension.DURATION),
+        ("How long was the rain delay?", Dimension.DURATION, Dimension.LENGTH),
+        ("How quickly does the car accelerate?", Dimension.SPEED, Dimension.DURATION),
+        ("How far did the missile fly?", Dimension.LENGTH, None),
+    ],
+)
+def test_words_that_ask_for_one_of_two_measures(
+    text: str, dimension: Dimension, also: Dimension | None
+) -> None:
+    question = analyse(text)
+    assert (question.dimension, question.also) == (dimension, also)
+
+
+@pytest.mark.parametrize(
+    "text", ["What company did Broadcom try to buy?", "What is the name of the ship?"]
+)
+def test_what_with_a_noun_that_is_no_amount_asks_for_no_figure(text: str) -> None:
+    assert not analyse(text).numeric
+
+
+def test_according_to_is_no_action() -> None:
+    question = analyse("How much did the bank hold abroad, according to reports?")
+    assert question.actions == ("hold",)
+
+
+def test_a_hyphenated_place_is_kept_as_written() -> None:
+    assert "Mazar-i-Sharif" in analyse("How many were killed in Mazar-i-Sharif?").places
