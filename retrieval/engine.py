@@ -305,6 +305,15 @@ class AnswerEngine:
             ]
             taken = {id(f) for f in answers}
             related = [f for f in related if id(f) not in taken]
+        if asked.dimension is Dimension.AGE and answers:
+            # "How old is Sarah Silverman?": her age, not that of the man named beside her.
+            # Not "Michael Sheen's daughter": the age of someone else the name owns.
+            named = [n for n in asked.names if n in asked.text and not _possessive(asked.text, n)]
+            person = set(tokenize(named[0])) if named else set()
+            own = [f for f in answers if f.subject and person & set(tokenize(f.subject))]
+            if own:
+                answers, moved = own, [f for f in answers if f not in own]
+                related = moved + related
         if not answers and asked.actions:
             # No count says the asked action. When the articles count the asked thing one way
             # only ("11.5 million documents", "more than 11 million documents"), that count
@@ -547,6 +556,14 @@ def _entities(text: str) -> tuple[tuple[str, str], ...]:
     """The named entities of a sentence, as (text, label)."""
     doc = next(parse([parse_form(text)]))
     return tuple((text[e.start_char : e.end_char], e.label_) for e in doc.ents)
+
+
+def _possessive(text: str, name: str) -> bool:
+    """Whether ``name`` is written as an owner in ``text`` ("Michael Sheen's daughter")."""
+    if name.endswith(("'s", "’s")):
+        return True
+    at = text.find(name) + len(name)
+    return text[at : at + 2] in ("'s", "’s")
 
 
 def _story_json(story: Story) -> dict[str, Any]:

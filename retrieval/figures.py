@@ -193,6 +193,8 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
         anchor = measured if measured is not None else root
         actions = _actions(anchor) if anchor is not None else ()
         subject = _subject(anchor, unit is not None) if anchor is not None else None
+        if unit is not None and unit.dimension is Dimension.AGE and root is not None:
+            subject = _age_owner(root, number.end) or subject  # whose age: "Michael Sheen, 49"
         whole = _is_whole(root)
         included = root is not None and _is_included(root)
         coordinated = (
@@ -441,6 +443,19 @@ def _subject(anchor: "Token", is_measure: bool) -> str | None:
                 return _noun_phrase(head.head) if head.head.pos_ in _NOUNS else None
             return None
         current = head
+    return None
+
+
+def _age_owner(token: "Token", end: int) -> str | None:
+    """Whose age a number is: the name or noun it is set off after ("Sarah Silverman, 47") or
+    describes ("the 19-year-old Dutchman"); ``end`` is where the age's own words end."""
+    current = token
+    for _ in range(5):
+        if current.head.i == current.i:
+            return None
+        current = current.head
+        if current.pos_ in _NOUNS and not token.idx <= current.idx < end:
+            return _noun_phrase(current)
     return None
 
 

@@ -357,3 +357,20 @@ def test_people_counted_many_ways_need_the_asked_verb(fire_engine: AnswerEngine)
 def test_how_long_takes_a_length_when_no_duration_answers(fire_engine: AnswerEngine) -> None:
     answer = fire_engine.ask("How long did the plume drift?")
     assert values(answer) == [30, 48] and not answer.conflict
+
+
+def test_how_old_a_named_person_is_gives_their_age_only(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    split = make_article(
+        "split",
+        "Comedian ends relationship\n\n"
+        "Sarah Silverman, 47, announced that her relationship with Michael Sheen, 49, is over. "
+        "The couple had been together for four years.\n",
+        source="Daily Mail",
+        date="2018-01-02",
+    )
+    build_index((split, MARATHON), tmp_path, hash_embedder)
+    engine = AnswerEngine(open_index(tmp_path, hash_embedder), hash_embedder)
+    assert values(engine.ask("How old is Sarah Silverman?")) == [47]
+    assert values(engine.ask("How old is Michael Sheen?")) == [49]

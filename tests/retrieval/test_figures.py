@@ -795,3 +795,15 @@ def test_the_first_end_of_a_range_has_the_unit_of_the_second(
 def test_a_number_set_off_by_commas_after_a_described_person_is_an_age() -> None:
     found = made_up("The Hollywood star, 36, and her husband welcomed a son.", "36")
     assert found.dimension is Dimension.AGE
+
+
+@pytest.mark.parametrize(
+    ("written", "owner"),
+    [("47", "sarah silverman"), ("49", "michael sheen"), ("19-year-old", "dutchman")],
+)
+def test_an_age_says_whose_it_is(written: str, owner: str) -> None:
+    text = (
+        "Sarah Silverman, 47, said her relationship with Michael Sheen, 49, is over, as the "
+        "19-year-old Dutchman looked on."
+    )
+    assert made_up(text, written).subject == owner
