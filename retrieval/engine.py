@@ -32,6 +32,7 @@ from retrieval.matching import (
     Role,
     classify,
     counts_asked_thing,
+    nearest_to_question,
     off_place,
     off_time,
     subject_weight,
@@ -305,6 +306,10 @@ class AnswerEngine:
             ]
             taken = {id(f) for f in answers}
             related = [f for f in related if id(f) not in taken]
+        if answers:
+            near = nearest_to_question(answers, asked)
+            related = [f for f in answers if f not in near] + related
+            answers = near
         if asked.dimension is Dimension.AGE and answers:
             # "How old is Sarah Silverman?": her age, not that of the man named beside her.
             # Not "Michael Sheen's daughter": the age of someone else the name owns.

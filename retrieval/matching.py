@@ -7,13 +7,14 @@ similarity between the question's measure phrase ("people evacuate") and the fig
 evacuate"), so that "people affected" finds "consumers whose data was exposed".
 """
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 
 from index import tokenize
 from retrieval.figures import Figure
-from retrieval.measures import Dimension
+from retrieval.measures import UNIT_PHRASE, Dimension
 from retrieval.numbers import MONTH_PATTERN
 from retrieval.question import Question
 
@@ -200,6 +201,74 @@ def _subject_overlap(figure: Figure, question: Question) -> bool:
     """Whether the figure's sentence shares a content word of the question's subject."""
     words = set(tokenize(" ".join(question.subject)))
     return bool(words & set(tokenize(figure.sentence.text)))
+
+
+def nearest_to_question(figures: Sequence[Figure], question: Question) -> list[Figure]:
+    """Of answers that share a sentence, those whose own stretch of it says most of what the
+    question asks: "teenagers consume nine hours of media a day, while tweens consume six
+    hours" answers "how many hours do teenagers consume" with nine only. A stretch runs halfway
+    to the figures on either side; figures written together ("10 to 12 feet", "101 meters (330
+    feet)") share one. Equal stretches keep all."""
+    asked = set(
+        tokenize(
+            " ".join((*question.subject, *question.modifiers, *question.actions))
+            + " "
+            + (question.noun or "")
+        )
+    )
+    own = set(tokenize(question.text + " " + (question.noun or "")))
+    by_sentence: dict[tuple[str, int], list[Figure]] = {}
+    for figure in figures:
+        by_sentence.setdefault((figure.doc_id, figure.sentence.start), []).append(figure)
+    kept: list[Figure] = []
+    for members in by_sentence.values():
+        text, base = members[0].sentence.text, members[0].sentence.start
+        clusters: list[list[tuple[int, int]]] = []
+        for span in sorted({(f.start - base, f.end - base) for f in members}):
+            if clusters and _written_together(text[clusters[-1][-1][1] : span[0]]):
+                clusters[-1].append(span)
+            else:
+                clusters.append([span])
+        if len(clusters) < 2:
+            kept.extend(members)
+            continue
+        cuts = [0]
+        for left, right in itertools.pairwise(clusters):
+            cuts.append((left[-1][1] + right[0][0]) // 2)
+        cuts.append(len(text))
+        # The question's own words first (a follow-up's "And tweens?"), then those it takes
+        # from the questions before it.
+        said = {
+            span: (len(own & words), len(asked & words))
+            for i, cluster in enumerate(clusters)
+            for words in [set(tokenize(text[cuts[i] : cuts[i + 1]]))]
+            for span in cluster
+        }
+        # Whose figure it is comes first, when each has its own ("tweens consume six hours":
+        # the tweens'), then the words of its stretch.
+        owners = [f.subject for f in members]
+        whose = all(owners) and len(set(owners)) > 1
+        score = {
+            id(f): (
+                whose and bool(own & set(tokenize(f.subject or ""))),
+                *said[(f.start - base, f.end - base)],
+            )
+            for f in members
+        }
+        best = max(score.values())
+        # A part named after "including" is no rival of the count it is part of.
+        kept.extend(f for f in members if f.included or score[id(f)] == best)
+    return [f for f in figures if f in kept]
+
+
+def _written_together(gap: str) -> bool:
+    """Whether the text between two figures only joins them: a range ("to", "-"), a conversion
+    ("meters (") or an alternative ("or")."""
+    rest = _JOINING_WORDS.sub(" ", UNIT_PHRASE.sub(" ", gap))
+    return not re.search(r"[a-z]", rest, re.IGNORECASE)
+
+
+_JOINING_WORDS = re.compile(r"\b(?:to|and|or|about|some|roughly)\b", re.IGNORECASE)
 
 
 def subject_weight(

@@ -12,6 +12,7 @@ from retrieval.matching import (
     Role,
     Similarity,
     classify,
+    nearest_to_question,
     off_place,
     off_time,
 )
@@ -476,3 +477,44 @@ def test_a_place_that_is_not_where_the_count_was_made_is_not_another_place(
 ) -> None:
     asked = analyse("How many people were killed in Mazar-i-Sharif?")
     assert not off_place(figure(text, written), asked)
+
+
+# --- figures that share a sentence ----------------------------------------------------------
+
+MEDIA = (
+    "Teenagers consume an average of nine hours of media per day, while tweens consume six "
+    "hours, a study found."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("How many hours of media do teenagers consume per day?", ["nine"]),
+        ("How many hours of media do tweens consume per day?", ["six"]),
+    ],
+)
+def test_of_two_figures_in_a_sentence_the_one_beside_the_asked_words_answers(
+    question: str, kept: list[str]
+) -> None:
+    answers = figures(MEDIA)
+    assert [f.text for f in nearest_to_question(answers, analyse(question))] == kept
+
+
+def test_figures_nothing_in_the_question_tells_apart_both_answer() -> None:
+    answers = figures("Mike Hilton had three sacks while Cameron Heyward had two sacks.")
+    kept = nearest_to_question(answers, analyse("How many sacks did the Steelers make?"))
+    assert [f.text for f in kept] == ["three", "two"]
+
+
+def test_figures_written_together_share_their_stretch() -> None:
+    text = "The 101 meter (330 foot) long vessel sails out of Basel, with 12 cabins on board."
+    answers = [f for f in figures(text) if f.text in ("101", "330")]
+    assert len(nearest_to_question(answers, analyse("How long is the vessel?"))) == 2
+
+
+def test_a_part_named_after_including_is_no_rival() -> None:
+    text = "The strike wounded at least 26 people in Kyiv, including a child."
+    answers = figures(text)
+    kept = nearest_to_question(answers, analyse("How many children were among those injured?"))
+    assert "a" in [f.text for f in kept]
