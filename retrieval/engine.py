@@ -437,8 +437,9 @@ class AnswerEngine:
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
     ) -> Answer:
         """A who/where/when answer: the sentences that hold an entity of the asked type
-        together with the question's key terms, and the entities they name."""
-        pool = list(sentences[: self._config.sentence_pool])
+        together with the question's key terms, and the entities they name (read from the
+        index, so every sentence of the passages is looked at)."""
+        pool = list(sentences)
         asked_names = {n.casefold() for n in asked.names}
         # "Who" asks for a person first; an organisation answers only when no person does.
         kinds = [asked.answer_type]
@@ -485,14 +486,20 @@ class AnswerEngine:
         its cosine similarity to the question."""
         terms = set(asked.terms)
         total = sum(self._index.term_weight(t) for t in terms)
-        pool = list(sentences[: self._config.sentence_pool])
-        if not pool or total <= 0:
+        if not sentences or total <= 0:
             return []
+        # Every sentence of the passages is weighed by the question's words (cheap); only the
+        # best of them are embedded and compared with the question.
+        share = {
+            id(s): sum(self._index.term_weight(t) for t in terms & set(tokenize(s.text))) / total
+            for s in sentences
+        }
+        best_lexical = sorted(range(len(sentences)), key=lambda i: -share[id(sentences[i])])
+        pool = [sentences[i] for i in sorted(best_lexical[: self._config.sentence_pool])]
         similarity = self._similarity(asked.text, pool)
         scored = []
         for position, sentence in enumerate(pool):
-            present = terms & set(tokenize(sentence.text))
-            lexical = sum(self._index.term_weight(t) for t in present) / total
+            lexical = share[id(sentence)]
             score = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[position]
             if score >= minimum:
                 scored.append((-score, position, sentence))

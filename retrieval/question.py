@@ -330,7 +330,13 @@ def _answer_type(doc: "Doc") -> frozenset[str]:
         if word in ANSWER_TYPES:
             return ANSWER_TYPES[word]
         if word in ("which", "what") and token.head.pos_ == "NOUN":
-            return _NOUN_TYPES.get(token.head.lemma_.lower(), frozenset())
+            noun = token.head
+            if noun.lemma_.lower() in _NOUN_TYPES:
+                return _NOUN_TYPES[noun.lemma_.lower()]
+            # "Which Apple executive", "which NASA astronaut": a role within something named
+            # is held by someone named; "which embassy" asks for no name.
+            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.lefts)
+            return _ANY_NAME if named else frozenset()
     for token in doc:
         if token.lower_ in ("who", "where", "when") and token.i < 8:
             return ANSWER_TYPES[token.lower_]

@@ -270,6 +270,9 @@ def test_question_words_and_light_verbs_are_no_actions(text: str, actions: tuple
         ("Where did the plane crash?", "GPE"),
         ("Which company bought the startup?", "ORG"),
         ("Which country hosted the summit?", "GPE"),
+        # A role within something named is held by someone named.
+        ("Which Apple executive explained the decision?", "PERSON"),
+        ("Which NASA astronaut identified the microbes?", "PERSON"),
     ],
 )
 def test_the_answer_type_of_a_question_for_an_entity(text: str, label: str) -> None:
