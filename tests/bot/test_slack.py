@@ -5,7 +5,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -201,29 +201,38 @@ def test_a_slash_command_is_answered_through_response_url(server: Any, slack: Fa
 
 
 BODY = event("<@UBOT> how many missiles?", "Ev9", "999.1")
-NOW = int(time.time())
+Headers = Callable[[int], dict[str, str]]
 
 
+# Each case makes its headers when the test runs (``now``), so that a long test session never
+# turns a fresh signature into a stale one.
 @pytest.mark.parametrize(
     ("headers", "body", "message"),
     [
-        ({"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": str(NOW)}, BODY,
+        (lambda now: {"X-Slack-Signature": "v0=" + "0" * 64,
+                      "X-Slack-Request-Timestamp": str(now)}, BODY, "signature does not match"),
+        (lambda now: signed(BODY, now), BODY.replace(b"missiles", b"drones"),
          "signature does not match"),
-        (signed(BODY), BODY.replace(b"missiles", b"drones"), "signature does not match"),
-        (signed(BODY, NOW - 600), BODY, "more than 5 minutes off"),
-        (signed(BODY, NOW + 600), BODY, "more than 5 minutes off"),
-        ({}, BODY, "missing X-Slack-Signature"),
-        ({"X-Slack-Signature": signed(BODY)["X-Slack-Signature"]}, BODY, "missing"),
-        ({**signed(BODY), "X-Slack-Request-Timestamp": "soon"}, BODY, "not a number"),
-        ({**signed(BODY)}, b"\xff\xfe not utf-8", "not UTF-8"),
-        (signed(BODY, secret="another-secret"), BODY, "signature does not match"),
+        (lambda now: signed(BODY, now - 600), BODY, "more than 5 minutes off"),
+        (lambda now: signed(BODY, now + 600), BODY, "more than 5 minutes off"),
+        (lambda now: {}, BODY, "missing X-Slack-Signature"),
+        (lambda now: {"X-Slack-Signature": signed(BODY, now)["X-Slack-Signature"]}, BODY,
+         "missing"),
+        (lambda now: {**signed(BODY, now), "X-Slack-Request-Timestamp": "soon"}, BODY,
+         "not a number"),
+        (lambda now: signed(BODY, now), b"\xff\xfe not utf-8", "not UTF-8"),
+        (lambda now: signed(BODY, now, secret="another-secret"), BODY,
+         "signature does not match"),
     ],
     ids=["bad-signature", "tampered-body", "old", "ahead", "no-headers", "no-timestamp",
          "non-numeric-timestamp", "non-utf8-body", "wrong-secret"],
 )  # fmt: skip
-def test_bad_signatures_get_401(server: Any, slack: FakeSlack, headers, body, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_signatures_get_401(
+    server: Any, slack: FakeSlack, headers: Headers, body: bytes, message: str
+) -> None:
     for route in ("events", "commands"):
-        response = httpx.post(f"{server.url}/slack/{route}", content=body, headers=headers)
+        sent = headers(int(time.time()))
+        response = httpx.post(f"{server.url}/slack/{route}", content=body, headers=sent)
         assert response.status_code == 401
         assert response.json()["error"]["type"] == "unauthorized"
         assert message in response.json()["error"]["message"]
