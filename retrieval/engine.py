@@ -29,6 +29,7 @@ from retrieval.answer import (
 from retrieval.figure_store import article_entities, article_figures
 from retrieval.figures import Figure, parse_form
 from retrieval.matching import (
+    NOUN_SIMILARITY,
     Role,
     classify,
     counts_asked_thing,
@@ -37,7 +38,7 @@ from retrieval.matching import (
     off_time,
     subject_weight,
 )
-from retrieval.measures import Dimension
+from retrieval.measures import Dimension, base_value
 from retrieval.question import Question, analyse
 from retrieval.reconcile import FigureGroup, group_figures, has_conflict
 from retrieval.search import HybridSearcher, Passage, Retriever, check_search
@@ -153,7 +154,8 @@ class AnswerEngine:
         sentences = self._passage_sentences(main)
         citations = Citations(self._index.articles)
         if asked.numeric and asked.has_measure:
-            answer = self._numeric(asked, sentences, citations)
+            story_docs = story["articles"] if story is not None else ()
+            answer = self._numeric(asked, sentences, citations, story_docs)
             others = self._other_stories(asked, story, by_story, citations)
             if others:
                 # Other stories' figures are listed apart, each under its story's title.
@@ -218,9 +220,14 @@ class AnswerEngine:
         return _story_json(stories.story_of(by_story[best][0].doc_id)), by_story
 
     def _numeric(
-        self, asked: Question, sentences: Sequence[Sentence], citations: Citations
+        self,
+        asked: Question,
+        sentences: Sequence[Sentence],
+        citations: Citations,
+        story_docs: Sequence[str] = (),
     ) -> Answer:
         answers, related = self._choose_figures(asked, sentences)
+        answers = answers + self._support(asked, answers, story_docs)
         groups = group_figures(answers)
         figures = tuple(answer_figure(g, citations) for g in groups)
         conflict = has_conflict(answers)
@@ -359,6 +366,57 @@ class AnswerEngine:
             answers, moved = _split(answers, lambda f: not f.vague)
             related = moved + related
         return answers, related
+
+    def _support(
+        self, asked: Question, answers: Sequence[Figure], docs: Sequence[str]
+    ) -> list[Figure]:
+        """The story's other reports of the values that answer, wherever they sit (outside the
+        passages searched too): the same measure of the same value, of the same or a close
+        noun ("11.5 million records" for "11.5 million documents"), or with no noun and the same
+        action."""
+        wanted = [f for f in answers if not f.vague and not f.parts]
+        if not wanted or not docs:
+            return []
+        have = {(f.doc_id, f.start, f.end) for f in answers}
+        values = {(f.dimension, base_value(f.value, f.unit)) for f in wanted}
+        found = [
+            g
+            for doc in docs
+            if doc in self._index.articles
+            for figures in self._article_figures(doc).values()
+            for g in figures
+            if (g.doc_id, g.start, g.end) not in have
+            and not (g.whole or g.vague or g.parts or g.included)
+            and (g.dimension, base_value(g.value, g.unit)) in values
+        ]
+        if not found:
+            return []
+        similarity = self._phrase_similarity([f.noun or "" for f in [*wanted, *found]])
+        articles = self._index.articles
+
+        def reports(g: Figure, f: Figure) -> bool:
+            if g.dimension is not f.dimension:
+                return False
+            if base_value(g.value, g.unit) != base_value(f.value, f.unit):
+                return False
+            if max(g.low, f.low) > min(g.high, f.high):
+                return False  # "more than 100" is no report of "100"
+            if f.noun and g.noun:
+                return g.noun == f.noun or similarity(f.noun, g.noun) >= NOUN_SIMILARITY
+            if f.noun or g.noun:
+                return False
+            # No nouns: a measure in its unit says enough; a bare count needs its action.
+            return f.dimension is not Dimension.COUNT or bool(
+                {a.split()[0] for a in f.actions} & {a.split()[0] for a in g.actions}
+            )
+
+        return [
+            g
+            for g in found
+            if any(reports(g, f) for f in wanted)
+            and not off_time(g, asked, articles[g.doc_id].date)
+            and not off_place(g, asked)
+        ]
 
     def _other_stories(
         self,

@@ -330,12 +330,12 @@ def _answer_type(doc: "Doc") -> frozenset[str]:
         if word in ANSWER_TYPES:
             return ANSWER_TYPES[word]
         if word in ("which", "what") and token.head.pos_ == "NOUN":
-            noun = token.head
-            if noun.lemma_.lower() in _NOUN_TYPES:
-                return _NOUN_TYPES[noun.lemma_.lower()]
+            asked = token.head
+            if asked.lemma_.lower() in _NOUN_TYPES:
+                return _NOUN_TYPES[asked.lemma_.lower()]
             # "Which Apple executive", "which NASA astronaut": a role within something named
             # is held by someone named; "which embassy" asks for no name.
-            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.lefts)
+            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in asked.lefts)
             return _ANY_NAME if named else frozenset()
     for token in doc:
         if token.lower_ in ("who", "where", "when") and token.i < 8:

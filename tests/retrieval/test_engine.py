@@ -9,7 +9,7 @@ import pytest
 
 from corpus import Article, make_article
 from index import HashEmbedder, build_index, open_index
-from retrieval import Answer, AnswerEngine, ArticleFilter, SearchError
+from retrieval import Answer, AnswerConfig, AnswerEngine, ArticleFilter, SearchError
 
 QUESTIONS = [
     "How many people were wounded?",
@@ -374,3 +374,17 @@ def test_how_old_a_named_person_is_gives_their_age_only(
     engine = AnswerEngine(open_index(tmp_path, hash_embedder), hash_embedder)
     assert values(engine.ask("How old is Sarah Silverman?")) == [47]
     assert values(engine.ask("How old is Michael Sheen?")) == [49]
+
+
+def test_every_report_of_an_answer_in_its_story_is_cited(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    # Only the best passage is searched for figures; the other outlet's "41 people were
+    # evacuated" is found in the story all the same.
+    build_index(FIRE, tmp_path, hash_embedder)
+    index = open_index(tmp_path, hash_embedder)
+    engine = AnswerEngine(index, hash_embedder, AnswerConfig(passages=1))
+    answer = engine.ask("How many people were evacuated?")
+    assert answer.story is not None and set(answer.story["articles"]) >= {"fire-reuters", "fire-ap"}
+    [evacuated] = [f for f in answer.figures if f.value == 41]
+    assert {c.doc_id for c in evacuated.citations} == {"fire-reuters", "fire-ap"}
