@@ -485,9 +485,26 @@ def _listed_lemma(noun: "Token") -> str:
         for c in noun.children
         if c.dep_ == "conj"
         and c.pos_ in _NOUNS
-        and not any(g.dep_ == "nummod" or g.like_num for g in c.children)
+        and not _has_own_amount(c)
+        and not (noun.tag_ == "NNS" and c.tag_ == "NN")  # "buildings and infrastructure"
     ]
     return " and ".join(noun_lemma(t) for t in (noun, *listed))
+
+
+def _has_own_amount(noun: "Token") -> bool:
+    """Whether a listed noun comes with an amount of its own: a number before it ("more than
+    100 Hellfire missiles"), a quantifier ("several cafés"), or is itself an amount ("hundreds
+    of drones")."""
+    if noun.lower_ in _AMOUNT_WORDS:
+        return True
+    before = [t for t in noun.subtree if t.i < noun.i]
+    return any(t.like_num or t.lower_ in _AMOUNT_WORDS for t in before)
+
+
+# Words that give a noun an amount of its own when listed after a count.
+_AMOUNT_WORDS = frozenset(
+    "several many some numerous few dozens hundreds thousands millions scores".split()
+)
 
 
 def noun_lemma(noun: "Token") -> str:
