@@ -135,7 +135,9 @@ def test_a_server_on_a_damaged_index_says_how_to_rebuild(
     rebuilt = crosscheck("index", "--rebuild", "--index-dir", bundled_index, *HASH)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert httpx.get(f"{server.url}/health").json()["articles"] == 5
-    answer = httpx.post(f"{server.url}/chat", json={"message": WOUNDED})
+    # The first answer after the reload loads the language model: on a busy machine that
+    # takes longer than httpx's default five seconds.
+    answer = httpx.post(f"{server.url}/chat", json={"message": WOUNDED}, timeout=60)
     assert sorted(f["value"] for f in answer.json()["figures"]) == [23, 26]
 
 

@@ -252,15 +252,6 @@ HOSTILE = "<!channel> <!here|here> <!everyone> <!subteam^S1> <https://evil.examp
 LIVE_MARKUP = ("<!channel", "<!here", "<!everyone", "<!subteam", "<https://evil", "<http://evil")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: hostile-1, one chunk, is a story of its own with the stand-in embedder, and "
-    "such a story is never shown: never the answer's (AnswerEngine._stories sums 1/(10 + rank) "
-    "over the ~60 retrieved passages, so the Kyiv story's 34 outweigh any one passage) and "
-    "never listed under another story (it holds fewer than OTHER_STORY_SHARE of the passages, "
-    "3 of 60): the answers quote nothing of the article, so its markup is never tried",
-)
 def test_hostile_markup_is_never_echoed_live(server: Any, slack: FakeSlack) -> None:
     article = {
         "text": f"{HOSTILE} Russia launched 40 drones at Kharkiv, {HOSTILE} officials said.",
