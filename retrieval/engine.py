@@ -36,6 +36,7 @@ from retrieval.matching import (
     nearest_to_question,
     off_place,
     off_time,
+    says_action,
     subject_weight,
 )
 from retrieval.measures import Dimension, base_value
@@ -350,9 +351,10 @@ class AnswerEngine:
             enough = max(overlap.values()) * MEASURE_SHARE
             answers, moved = _split(answers, lambda f: overlap[id(f)] >= enough)
             related = moved + related
-        if asked.actions and any(f.actions for f in answers):
-            # A figure whose sentence says what was done is a better answer than one whose
-            # sentence says nothing of it ("129 people" beside "25 people were injured").
+        if asked.actions and any(says_action(f, asked, similarity) for f in answers):
+            # A figure whose sentence says the asked action is a better answer than one whose
+            # sentence says nothing of what was done ("129 people" beside "25 people were
+            # injured"); an action other than the asked one is no such evidence.
             answers, moved = _split(answers, lambda f: bool(f.actions))
             related = moved + related
         # Another report of a value that answers, however it is worded ("11.5 million

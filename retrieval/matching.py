@@ -66,6 +66,11 @@ def classify(figure: Figure, question: Question, similarity: Similarity) -> Role
     return _classify_measure(figure, question, similarity)
 
 
+def says_action(figure: Figure, question: Question, similarity: Similarity) -> bool:
+    """Whether the figure's verb is the question's asked action, or close to it."""
+    return _action_relation(figure, question, similarity) in ("same", "similar")
+
+
 def counts_asked_thing(figure: Figure, question: Question, similarity: Similarity) -> bool:
     """Whether a count counts exactly what the question counts, modifiers included
     ("current world leaders"), whatever its verb."""

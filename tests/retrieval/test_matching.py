@@ -15,6 +15,7 @@ from retrieval.matching import (
     nearest_to_question,
     off_place,
     off_time,
+    says_action,
 )
 
 ANSWER, RELATED, NONE = Role.ANSWER, Role.RELATED, Role.NONE
@@ -518,3 +519,17 @@ def test_a_part_named_after_including_is_no_rival() -> None:
     answers = figures(text)
     kept = nearest_to_question(answers, analyse("How many children were among those injured?"))
     assert "a" in [f.text for f in kept]
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "says"),
+    [
+        ("At least 23 people were injured overnight.", "At least 23", True),
+        ("Officials said 23 people were wounded.", "23", True),
+        ("There were 129 people on board the ship.", "129", False),
+        ("The crew pulled 129 people from the water.", "129", False),
+    ],
+)
+def test_a_figure_says_the_asked_action_or_a_close_one(text: str, written: str, says: bool) -> None:
+    table = similar(("injure", "wound", ACTION_SIMILARITY + 0.05), ("injure", "pull", 0.2))
+    assert says_action(figure(text, written), analyse(INJURED), table) is says
