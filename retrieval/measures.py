@@ -273,8 +273,10 @@ CUES: tuple[Cue, ...] = (
     _cue(Dimension.SPEED, r"\bhow\s+fast\b|\bwhat\s+speed\b"),
     # "How quickly does it accelerate?": a speed, or the time it takes.
     _cue(Dimension.SPEED, r"\bhow\s+quickly\b", Dimension.DURATION),
-    _cue(Dimension.TEMPERATURE, r"\bhow\s+(?:hot|cold|warm)\b|\bwhat\s+temperature\b|"
-         r"\bwhat\s+(?:is|was|were)\s+the\s+temperatures?\b"),
+    _cue(Dimension.TEMPERATURE, r"\bhow\s+(?:hot|cold|warm)\b|" + _amount("temperature")),
+    _cue(Dimension.SPEED, _amount("speed|velocity")),
+    _cue(Dimension.MASS, _amount("weight|mass")),
+    _cue(Dimension.AGE, _amount("age")),
     _cue(Dimension.VOLUME, r"\bhow\s+many\s+(?:litres|liters|gallons|barrels)\b|"
          r"\bwhat\s+volume\b"),
     _cue(Dimension.PERCENTAGE, r"\bwhat\s+(?:percentage|percent|share|proportion|fraction)\b|"
@@ -288,7 +290,7 @@ CUES: tuple[Cue, ...] = (
     _cue(Dimension.MASS, r"\bhow\s+heavy\b|\bhow\s+much\s+(?:did|does|do)\b[^?]*\bweigh\b|"
          r"\bwhat\s+(?:weight|mass)\b"),
     _cue(Dimension.DATA, r"\bhow\s+much\s+data\b|\bhow\s+many\s+(?:bytes|gigabytes|terabytes)\b"),
-    _cue(Dimension.MONEY, r"\bhow\s+much\s+(?:money|cash|funding|debt)\b|"
+    _cue(Dimension.MONEY, r"\bhow\s+much\s+(?:money|cash|funding|debt|tax|taxes|rent)\b|"
          rf"\bhow\s+much\b[^?]*\b(?:{_MONEY_VERBS})\b|\bhow\s+much\s+(?:is|was|are|were)\b"
          r"[^?]*\b(?:worth|price|cost|fine|bill|deal|salary|value|charge)\b|"
          r"\bwhat\s+(?:price|sum|amount\s+of\s+money|value|fine|salary|cost)\b|"
@@ -312,7 +314,7 @@ _AMOUNT_NOUNS = (
     r"price|cost|rate|premium|profit|revenue|earnings|income|payment|fee|fine|salary|wage|"
     r"budget|sum|amount|value|valuation|chance|odds|probability|percentage|share|proportion|"
     r"margin|altitude|elevation|height|depth|distance|length|width|speed|weight|mass|"
-    r"temperature|size|capacity|magnitude|growth|loss|deficit|surplus|debt|tariff|yield"
+    r"temperature|size|capacity|magnitude|growth|loss|deficit|surplus|debt|tariff|yield|age"
 )
 AMOUNT_QUESTION = re.compile(
     rf"\b(?:what|which)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_AMOUNT_NOUNS})s?\b|"

@@ -71,6 +71,10 @@ NAME_AS_NOUN_BUG = pytest.mark.xfail(
         ("At what altitude is the satellite orbiting?", Dimension.LENGTH, None, "orbit"),
         ("What premium does the offer represent?", None, None, "represent"),
         ("How late did the flight take off?", Dimension.DURATION, None, "take off"),
+        ("What is the surface temperature of the planets?", Dimension.TEMPERATURE, None, None),
+        ("What was the top speed of the car?", Dimension.SPEED, None, None),
+        ("What was the weight of the gorilla?", Dimension.MASS, None, None),
+        ("How much tax did the bank avoid?", Dimension.MONEY, None, "avoid"),
     ],
 )
 def test_the_measure_asked_for(
