@@ -26,19 +26,10 @@ from retrieval.answer import (
     support_line,
     update_note,
 )
+from retrieval.choosing import Context, choose
 from retrieval.figure_store import article_entities, article_figures
 from retrieval.figures import Figure, parse_form
-from retrieval.matching import (
-    NOUN_SIMILARITY,
-    Role,
-    classify,
-    counts_asked_thing,
-    nearest_to_question,
-    off_place,
-    off_time,
-    says_action,
-    subject_weight,
-)
+from retrieval.matching import NOUN_SIMILARITY, off_place, off_time
 from retrieval.measures import Dimension, base_value
 from retrieval.question import Question, analyse
 from retrieval.reconcile import FigureGroup, group_figures, has_conflict
@@ -47,13 +38,6 @@ from retrieval.search import HybridSearcher, Passage, Retriever, check_search
 # How much of a sentence's score is the words it shares with the question, the rest being its
 # embedding's cosine similarity to the question's.
 LEXICAL_WEIGHT = 0.5
-# A measure answers when its sentence says at least this share of what the best one says about
-# the question's subject (weighted by IDF): both reports of "the front line", not a passing
-# mention of another length.
-MEASURE_SHARE = 0.75
-# At most this many values (compatible values counted once) of the asked thing answer a count
-# question when no count says the asked action.
-MAX_UNVERBED_VALUES = 2
 # How much more a passage that names what the question names counts towards its story.
 NAME_WEIGHT = 3.0
 # A story with a passage among this many best is listed whatever its share of the passages.
@@ -288,86 +272,15 @@ class AnswerEngine:
         for figure in candidates:
             words.append(figure.noun or "")
             words.extend(figure.actions)
-        similarity = self._phrase_similarity(words)
-        answers: list[Figure] = []
-        related: list[Figure] = []
         articles = self._index.articles
-        for figure in candidates:
-            role = classify(figure, asked, similarity)
-            if role is Role.ANSWER and (
-                off_time(figure, asked, articles[figure.doc_id].date) or off_place(figure, asked)
-            ):
-                role = Role.RELATED
-            if role is Role.ANSWER:
-                answers.append(figure)
-            elif role is Role.RELATED and not figure.parts:
-                related.append(figure)
-        if not answers and asked.also is not None:
-            # "How long was the delay?": a length answers only when no duration does.
-            wider = replace(asked, dimension=asked.also, also=None)
-            answers = [
-                f
-                for f in candidates
-                if classify(f, wider, similarity) is Role.ANSWER
-                and not off_time(f, asked, articles[f.doc_id].date)
-                and not off_place(f, asked)
-            ]
-            taken = {id(f) for f in answers}
-            related = [f for f in related if id(f) not in taken]
-        if answers:
-            near = nearest_to_question(answers, asked)
-            related = [f for f in answers if f not in near] + related
-            answers = near
-        if asked.dimension is Dimension.AGE and answers:
-            # "How old is Sarah Silverman?": her age, not that of the man named beside her.
-            # Not "Michael Sheen's daughter": the age of someone else the name owns.
-            named = [n for n in asked.names if n in asked.text and not _possessive(asked.text, n)]
-            person = set(tokenize(named[0])) if named else set()
-            own = [f for f in answers if f.subject and person & set(tokenize(f.subject))]
-            if own:
-                answers, moved = own, [f for f in answers if f not in own]
-                related = moved + related
-        if not answers and asked.actions:
-            # No count says the asked action. When the articles count the asked thing one way
-            # only ("11.5 million documents", "more than 11 million documents"), that count
-            # answers whatever its verb; counted several ways ("one person pulled from the
-            # rubble", "14 people hospitalised"), the verb is what tells them apart.
-            same = [
-                f
-                for f in related
-                if counts_asked_thing(f, asked, similarity)
-                and not off_time(f, asked, articles[f.doc_id].date)
-                and not off_place(f, asked)
-            ]
-            if same and len(group_figures(same)) <= MAX_UNVERBED_VALUES:
-                taken = {id(f) for f in same}
-                answers, related = same, [f for f in related if id(f) not in taken]
-        if answers and (asked.dimension is not Dimension.COUNT or not asked.actions):
-            weight = self._index.term_weight
-            overlap = {
-                id(f): subject_weight(f, asked, self._previous_sentences(f.sentence), weight)
-                for f in answers
-            }
-            enough = max(overlap.values()) * MEASURE_SHARE
-            answers, moved = _split(answers, lambda f: overlap[id(f)] >= enough)
-            related = moved + related
-        if asked.actions and any(says_action(f, asked, similarity) for f in answers):
-            # A figure whose sentence says the asked action is a better answer than one whose
-            # sentence says nothing of what was done ("129 people" beside "25 people were
-            # injured"); an action other than the asked one is no such evidence.
-            answers, moved = _split(answers, lambda f: bool(f.actions))
-            related = moved + related
-        # Another report of a value that answers, however it is worded ("11.5 million
-        # documents posted"), supports it: same value, same noun.
-        kept = {(f.value, f.noun, f.unit) for f in answers if f.noun or f.unit}
-        if kept:
-            again, related = _split(related, lambda f: (f.value, f.noun, f.unit) in kept)
-            answers.extend(again)
-        if any(not f.vague for f in answers):
-            # "hundreds of drones" beside "539 drones": context, not another count.
-            answers, moved = _split(answers, lambda f: not f.vague)
-            related = moved + related
-        return answers, related
+        context = Context(
+            asked=asked,
+            similarity=self._phrase_similarity(words),
+            date_of=lambda doc_id: articles[doc_id].date,
+            term_weight=self._index.term_weight,
+            before=self._previous_sentences,
+        )
+        return choose(candidates, context)
 
     def _support(
         self, asked: Question, answers: Sequence[Figure], docs: Sequence[str]
@@ -630,14 +543,6 @@ def _entities(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((text[e.start_char : e.end_char], e.label_) for e in doc.ents)
 
 
-def _possessive(text: str, name: str) -> bool:
-    """Whether ``name`` is written as an owner in ``text`` ("Michael Sheen's daughter")."""
-    if name.endswith(("'s", "’s")):
-        return True
-    at = text.find(name) + len(name)
-    return text[at : at + 2] in ("'s", "’s")
-
-
 def _story_json(story: Story) -> dict[str, Any]:
     return {
         "id": story.id,
@@ -645,13 +550,6 @@ def _story_json(story: Story) -> dict[str, Any]:
         "articles": list(story.articles),
         "outlets": list(story.outlets),
     }
-
-
-def _split(
-    figures: Sequence[Figure], keep: Callable[[Figure], bool]
-) -> tuple[list[Figure], list[Figure]]:
-    """(the figures ``keep`` accepts, the rest), each in order."""
-    return [f for f in figures if keep(f)], [f for f in figures if not keep(f)]
 
 
 def _markers_json(citations: Sequence[Mapping[str, Any]]) -> str:
