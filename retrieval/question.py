@@ -53,7 +53,7 @@ _NOUN_TYPES: dict[str, frozenset[str]] = {
     "date": frozenset({"DATE"}),
     "year": frozenset({"DATE"}),
     "month": frozenset({"DATE"}),
-    "time": frozenset({"TIME", "DATE"}),
+    "time": frozenset({"TIME"}),  # "at what time": a clock time, not the day
     "person": frozenset({"PERSON"}),
     "man": frozenset({"PERSON"}),
     "woman": frozenset({"PERSON"}),
