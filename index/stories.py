@@ -28,9 +28,6 @@ from index.embedders import Embedder, Vectors
 # spaCy's entity types that name the who and where of an event (not dates, numbers or money,
 # which every story has).
 ENTITY_LABELS = frozenset("PERSON ORG GPE LOC FAC NORP EVENT PRODUCT WORK_OF_ART".split())
-# Entities come from spaCy's NER alone, which has its own token-to-vector layer in the English
-# model: the shared one and the tagger, parser and lemmatizer do not change them and are skipped.
-_NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 # The lead: this many sentences after the title, skipping a repeated title and fragments shorter
 # than _MIN_WORDS words ("Photo", "(Reuters)", "[Photo/Agencies]").
 LEAD_SENTENCES = 2
@@ -255,7 +252,7 @@ def profile_articles(articles: Sequence[Article], embedder: Embedder) -> Profile
     """
     if not articles:
         return Profiles((), np.zeros((0, embedder.dimension), dtype=np.float32), (), ())
-    from corpus.nlp import BATCH, pipeline  # spaCy loads on first use, not on import
+    from corpus.nlp import find_entities  # spaCy loads on first use, not on import
 
     texts = [lead(article) for article in articles]
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
@@ -271,7 +268,7 @@ def profile_articles(articles: Sequence[Article], embedder: Embedder) -> Profile
             for line in ent.text.split("\n")
             if (name := normalise_entity(line))
         )
-        for doc in pipeline().pipe(texts, batch_size=BATCH, disable=_NOT_NER)
+        for doc in find_entities(texts)
     )
     return Profiles(
         tuple(a.doc_id for a in articles), vectors, entities, tuple(a.date for a in articles)

@@ -1,10 +1,12 @@
 """Figures and named entities read once per article, when it is indexed, and stored with the
 index (``index.annotations``), so that answering a question parses only the question.
 
-``FigureAnnotator`` parses every sentence of an article once (in batches through
-``corpus.nlp.parse``, each distinct text once, in ``figures.parse_form``), and reads from that one
-parse both the sentence's entities and, where it may hold a number, its figures: exactly what
-answering reads, with half the parsing of two separate passes. Entities are kept for every
+``FigureAnnotator`` reads each distinct sentence text once (in ``figures.parse_form``, in
+batches). A sentence that states a number (``figures.may_hold_figure``, a third of the words of
+news_cluster_dev) is parsed in full (``corpus.nlp.parse``), and that one parse gives both its
+figures and its entities: exactly what answering reads. The others only have their entities
+found (``corpus.nlp.find_entities``: the entity recogniser alone, about half the cost of a full
+parse, and the same entities on every sentence of news_cluster_dev). Entities are kept for every
 sentence, not only those with a digit or a capitalised word after the first: on the 320
 articles of news_cluster_dev, 206 of the 1,294 sentences with neither name an entity ("Apple
 has been contacted ...", "... announced last week").
@@ -37,14 +39,17 @@ import math
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus import Article, Sentence
-from corpus.nlp import MODEL, parse
+from corpus.nlp import MODEL, find_entities, parse
 from index import AnnotatorStamp, ChunkIndex, IndexDamagedError
 from retrieval.figures import Figure, figures_of, may_hold_figure, parse_form, read_figures
 from retrieval.measures import Dimension, unit_named
 from retrieval.numbers import Qualifier
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 ANNOTATOR = "figures"
 # Bump when figures or entities would be read differently for a reason the version does not
@@ -84,29 +89,36 @@ class FigureAnnotator:
     def annotate(self, articles: Sequence[Article]) -> list[dict[str, Any]]:
         """Each article's figures and entities (the annotation described above), in order."""
         sentences = [article.sentences() for article in articles]
-        # One parse of each distinct sentence serves both its entities and its figures.
-        texts = list(dict.fromkeys(parse_form(s.text) for each in sentences for s in each))
-        docs = dict(zip(texts, parse(texts), strict=True))
-        named = {
-            text: [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for text, doc in docs.items()
-        }
+        stating = [[s for s in each if may_hold_figure(s.text)] for each in sentences]
+        # One full parse of each distinct sentence that states a number serves both its figures
+        # and its entities; the other sentences need only their entities.
+        parsed = list(dict.fromkeys(parse_form(s.text) for each in stating for s in each))
+        docs = dict(zip(parsed, parse(parsed), strict=True))
+        rest = [
+            text
+            for text in dict.fromkeys(parse_form(s.text) for each in sentences for s in each)
+            if text not in docs
+        ]
+        named = {text: _entities(doc) for text, doc in docs.items()}
+        named.update(
+            (text, _entities(doc)) for text, doc in zip(rest, find_entities(rest), strict=True)
+        )
         annotations = []
-        for article, each in zip(articles, sentences, strict=True):
+        for article, each, figured in zip(articles, sentences, stating, strict=True):
             entities = [
                 [s.start, s.start + start, s.start + end, label]
                 for s in each
                 for start, end, label in named[parse_form(s.text)]
             ]
-            read = [
-                figure
-                for s in each
-                if may_hold_figure(s.text)
-                for figure in figures_of(s, docs[parse_form(s.text)])
-            ]
+            read = [figure for s in figured for figure in figures_of(s, docs[parse_form(s.text)])]
             figures = _figures_json(read, article.text)
             annotations.append({"figures": figures, "entities": entities})
         return annotations
+
+
+def _entities(doc: "Doc") -> list[tuple[int, int, str]]:
+    """The start, end and label of each entity of a parsed sentence."""
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
 @functools.cache

@@ -38,8 +38,8 @@ LIST_VERBS = frozenset("include comprise contain number total".split())
 LIGHT_VERBS = frozenset("be do have get".split())
 # Words the parse can put where an action stands that say nothing of what is measured.
 NOT_ACTIONS = frozenset("old much many aged age".split())
-# A sentence may hold a figure only if it has a digit or an English number word (cheap test,
-# so that sentences without one are never parsed).
+# A sentence may hold a figure only if it has a digit or an English number word (a cheap test
+# before ``find_numbers``, so that sentences without a number are never parsed).
 _MAY_HOLD_NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
@@ -132,8 +132,8 @@ def extract_figures(sentence: Sentence) -> list[Figure]:
 
 
 def read_figures(sentences: Iterable[Sentence]) -> list[Figure]:
-    """The figures of ``sentences`` (parsed in one batch; those without a number word or digit
-    are not parsed at all), sentence by sentence, in order."""
+    """The figures of ``sentences`` (parsed in one batch; those without a number are not
+    parsed at all), sentence by sentence, in order."""
     candidates = [s for s in sentences if may_hold_figure(s.text)]
     figures: list[Figure] = []
     texts = (parse_form(s.text) for s in candidates)
@@ -143,8 +143,9 @@ def read_figures(sentences: Iterable[Sentence]) -> list[Figure]:
 
 
 def may_hold_figure(text: str) -> bool:
-    """Whether a sentence has a digit or a number word: only those are read for figures."""
-    return _MAY_HOLD_NUMBER.search(text) is not None
+    """Whether a sentence states a number (``find_numbers``): only those are parsed and read for
+    figures, as ``figures_of`` finds none in the others."""
+    return _MAY_HOLD_NUMBER.search(text) is not None and bool(find_numbers(text))
 
 
 def parse_form(text: str) -> str:
