@@ -183,7 +183,7 @@ def figures_of(sentence: Sentence, doc: "Doc") -> list[Figure]:
             noun = None  # "Thousands fled": the amount itself, its noun left out
         if noun is not None and noun.lemma_.lower() in ("other", "others"):
             noun = None  # "at least 26 others": the noun of the clause before, left out
-        if noun is not None and noun.ent_type_ in ("DATE", "TIME"):
+        if unit is None and noun is not None and noun.ent_type_ in ("DATE", "TIME"):
             noun = None  # "rose to at least six Friday": a day is never what is counted
         measured = noun
         if unit is not None and noun is not None and _is_unit_token(noun, unit):

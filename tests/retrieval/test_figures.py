@@ -803,5 +803,7 @@ def test_an_age_says_whose_it_is(written: str, owner: str) -> None:
 
 
 def test_a_day_after_a_number_is_not_what_it_counts() -> None:
-    found = made_up("The death toll rose to at least six Friday.", "at least six")
+    found = made_up(
+        "The death toll rose to at least six Friday, with more than 100 wounded.", "at least six"
+    )
     assert found.noun is None and found.subject == "death toll"
