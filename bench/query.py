@@ -14,13 +14,24 @@ original's with 15% of the positions replaced by terms drawn from another random
 its vector is normalise(0.85 v_i + 0.15 v_j + 0.05 g) with g a standard normal vector per
 copy, so copies are near, not equal, to their original and to each other.
 
+Figures and entities are stored as a real index stores them (``retrieval.figure_store``,
+``annotations.jsonl``). The real articles are annotated once with spaCy and the annotations
+kept in ``--cache`` under the annotator's version (an interrupted run resumes). A copy's
+article is its original under a new doc id, with the same text and so the same sentences,
+figures and entities at the same offsets: its annotation line is the original's with the doc
+id changed (checked on sampled copies against annotating the copy itself).
+
 Queries: the 73 development-set questions and 100 Reuters/BBC titles. Each stage is timed per
-query (warm: after one untimed pass), and the table gives p50 and p95 in milliseconds. The
-rank-bm25 reference takes seconds a query at this size, so it runs on the first
-``--reference-queries`` queries only, whose top 50 must equal the fast scorer's.
+query (warm: after one untimed pass), and the table gives p50 and p95 in milliseconds. ``ask``
+is timed on the development questions over two indexes, turn about: without stored annotations
+(sentences parsed when first read, as before) and with them; each as a question new to an
+engine that has answered the questions before it, then asked again, then on a fresh engine
+with nothing cached. The rank-bm25 reference takes seconds a query at this size, so it runs on
+the first ``--reference-queries`` queries only, whose top 50 must equal the fast scorer's.
 """
 
 import argparse
+import cProfile
 import ctypes
 import dataclasses
 import gc
@@ -34,7 +45,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +55,7 @@ from corpus import Article, Chunk, ChunkingConfig, bundled_articles_dir, load_ar
 from corpus.article import make_article
 from corpus.errors import ArticleFileError
 from index import (
+    CachedEmbedder,
     ChunkIndex,
     EmbedderKind,
     Manifest,
@@ -52,11 +64,14 @@ from index import (
     open_index,
     tokenize,
 )
+from index.annotations import ANNOTATE_BATCH, ANNOTATIONS_FILE, Annotations, stamp_of
 from index.bm25 import Bm25Scorer
 from index.chunk_table import ChunkTable
 from index.sparse import SparseBm25
 from index.vectors import VectorIndex
 from retrieval import AnswerEngine
+from retrieval.figure_store import FigureAnnotator, figures_from
+from retrieval.figures import read_figures
 from retrieval.fusion import reciprocal_rank_fusion
 
 DEV_SET = Path(__file__).resolve().parent.parent / "qa" / "dev.jsonl"
@@ -70,6 +85,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "xc-bench")
     parser.add_argument("--reference-queries", type=int, default=5)
     parser.add_argument("--titles", type=int, default=100)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile stats of the new and cold asks with stored figures to "
+        "PROFILE-new.prof and PROFILE-cold.prof (their timings then include the profiler's)",
+    )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, str, str]] = []
@@ -148,18 +169,63 @@ def main() -> int:
     titles = [a.title for a in random.Random(1).sample(archive, args.titles) if a.title]
     queries = questions + titles
 
-    manifest = Manifest(embedder.name, embedder.dimension, "", chunking, {}, n, {}, "")
     replica_articles = replicas_of(articles, chunks)
     table = ChunkTable(chunks, replica_articles)
     del chunks
     facts.append(("chunk table in memory", f"{table.nbytes / n:.0f} B/chunk"))
-    index = ChunkIndex(manifest, args.cache, replica_articles, table, sparse, ivf)
-    engine = AnswerEngine(index, embedder)
+
+    annotator = FigureAnnotator()
+    stored, annotate_seconds, annotated = cached_annotations(args.cache, seeds + archive, annotator)
+    how = "this run" if annotated else "cached; measured when made"
+    facts.append(
+        (
+            "annotating the real articles (spaCy)",
+            f"{annotate_seconds:,.0f} s, {len(articles) / annotate_seconds:.1f} articles/s, "
+            f"{len(real) / annotate_seconds:.0f} chunks/s ({how})",
+        )
+    )
+    generation = tempfile.TemporaryDirectory(dir=args.cache)
+    annotations_path = Path(generation.name) / ANNOTATIONS_FILE
+    started = time.perf_counter()
+    write_replica_annotations(annotations_path, replica_articles, stored)
+    hashes = {doc_id: a.content_hash() for doc_id, a in replica_articles.items()}
+    stamp = stamp_of(annotator)
+    annotations = Annotations.open(annotations_path, stamp, hashes)
+    facts.append(("writing + opening annotations.jsonl", f"{time.perf_counter() - started:.1f} s"))
+    size = os.path.getsize(annotations_path)
+    facts.append(
+        (
+            "on disk: stored figures + entities",
+            f"{size / 2**20:,.0f} MB ({size / n:.0f} B/chunk, {size / len(hashes):,.0f} B/article)",
+        )
+    )
+    figure_bytes, entity_bytes = annotation_parts(stored.values())
+    facts.append(
+        (
+            "  of which figures / entities (real articles)",
+            f"{figure_bytes / len(real):.0f} / {entity_bytes / len(real):.0f} B/chunk",
+        )
+    )
+    facts.append(
+        ("stored = fresh read, sampled copies", copies_read_alike(annotations, replica_articles))
+    )
+
+    plain = Manifest(embedder.name, embedder.dimension, "", chunking, hashes, n, {}, "")
+    with_figures = dataclasses.replace(plain, annotator=stamp)
+    folder = Path(generation.name)
+    # As before stored annotations (sentences parsed when first read), and as a user's index
+    # is built now (figures and entities stored).
+    indexes = {
+        BEFORE: ChunkIndex(plain, folder, replica_articles, table, sparse, ivf),
+        AFTER: ChunkIndex(
+            with_figures, folder, replica_articles, table, sparse, ivf, annotations=annotations
+        ),
+    }
+    engines = {kind: AnswerEngine(index, embedder) for kind, index in indexes.items()}
 
     timings: dict[str, list[float]] = {}
     recalls: list[float] = []
     query_vectors = embedder.embed(queries)
-    answers = {}
     for warm in (False, True):
         for q, query in enumerate(queries):
             clock = Clock(timings, warm)
@@ -179,21 +245,57 @@ def main() -> int:
             if warm:
                 truth = {p for p, _ in flat[:10]}
                 recalls.append(len(truth & {p for p, _ in approx[:10]}) / max(1, len(truth)))
-            if q < len(questions):
-                clock = Clock(timings, True)
-                answers[query] = engine.ask(query)
-                clock.lap(ANSWER_AGAIN if warm else ANSWER_FIRST)
-                if warm:
-                    engine.passages(query)
-                    clock.lap(ANSWER_SEARCH)
+
+    # The spaCy pipeline and the ONNX session load on first use: not part of any answer.
+    for index in indexes.values():
+        AnswerEngine(index, embedder).ask(titles[0] or "warm up")
+    answers: dict[str, dict[str, Any]] = {kind: {} for kind in indexes}
+    # Each question on engines that have answered the questions before it (their caches hold
+    # those passages' sentences and figures), new to them; then asked again; then on fresh
+    # engines, nothing cached. Which setup answers first turns question by question.
+    profilers = {label: cProfile.Profile() for label in (ASK_NEW, ASK_COLD)}
+    kinds = list(indexes)
+    for label in (ASK_NEW, ASK_AGAIN, ASK_COLD):
+        for q, question in enumerate(questions):
+            for kind in kinds[q % 2 :] + kinds[: q % 2]:
+                engine = engines[kind]
+                if label == ASK_COLD:
+                    engine = AnswerEngine(indexes[kind], CachedEmbedder(embedder))
+                profiler = profilers.get(label) if args.profile and kind == AFTER else None
+                if profiler is not None:
+                    profiler.enable()
+                started = time.perf_counter()
+                answer = engine.ask(question)
+                timings.setdefault(f"{label}, {kind}", []).append(
+                    1000 * (time.perf_counter() - started)
+                )
+                if profiler is not None:
+                    profiler.disable()
+                answers[kind].setdefault(question, answer)
+            if label == ASK_AGAIN:
+                started = time.perf_counter()
+                engines[AFTER].passages(question)
+                timings.setdefault(ANSWER_SEARCH, []).append(1000 * (time.perf_counter() - started))
+    if args.profile is not None:
+        for label, profiler in profilers.items():
+            profiler.dump_stats(f"{args.profile}-{'new' if label == ASK_NEW else 'cold'}.prof")
+    alike = sum(
+        figures_of(answers[BEFORE][q]) == figures_of(answers[AFTER][q])
+        and answers[BEFORE][q].answer == answers[AFTER][q].answer
+        for q in questions
+    )
+    facts.append(("answers equal, stored figures vs parsed", f"{alike}/{len(questions)}"))
     for stage in (
         "BM25 inverted index, top 50",
         "embed query (ONNX int8)",
         "dense exact (flat), top 50",
         "dense IVF-SQ8, top 50",
         "fusion (RRF)",
-        ANSWER_FIRST,
-        ANSWER_AGAIN,
+        *(
+            f"{label}, {kind}"
+            for label in (ASK_NEW, ASK_AGAIN, ASK_COLD)
+            for kind in (BEFORE, AFTER)
+        ),
         ANSWER_SEARCH,
     ):
         values = timings[stage]
@@ -216,7 +318,7 @@ def main() -> int:
         default_probe = VectorIndex(ivf._index)._index
         facts.append(("  default nprobe", str(faiss_nprobe(default_probe))))
 
-    same = same_answers(seeds, embedder, answers)
+    same = same_answers(seeds, embedder, answers[AFTER])
     facts.append(("dev-set answers with the same figures as over the seeds alone", same))
 
     rss = peak_rss_mb()
@@ -261,7 +363,7 @@ def main() -> int:
     reference = None
     gc.collect()
     ctypes.CDLL("libc.so.6").malloc_trim(0)
-    engine.ask(questions[0])
+    engines[AFTER].ask(questions[0])
     facts.append(
         (
             "RSS holding index + articles + engine",
@@ -269,8 +371,10 @@ def main() -> int:
         )
     )
 
+    generation.cleanup()
     print(f"\n# bench.query: {n:,} chunks, {len(queries)} queries", end=" ")
-    print(f"({len(questions)} dev-set questions, {len(titles)} titles)\n")
+    print(f"({len(questions)} dev-set questions, {len(titles)} titles)")
+    print(f"# CPU: {cpu_model()}, {os.cpu_count()} CPUs, flags: {cpu_flags()}\n")
     print(f"{'stage':<40} {'p50 ms':>10} {'p95 ms':>10}")
     for stage, p50, p95 in rows:
         print(f"{stage:<40} {p50:>10} {p95:>10}")
@@ -334,6 +438,83 @@ def cached_vectors(
     return vectors, rate
 
 
+def cached_annotations(
+    cache: Path, articles: Sequence[Article], annotator: FigureAnnotator
+) -> tuple[dict[str, bytes], float, int]:
+    """What ``annotator`` stores for each article, as the bytes after ``"data":`` of its line
+    in ``annotations.jsonl`` (the data and the line's closing brace); made once and kept in
+    ``cache`` under the annotator's version. An interrupted run is resumed. Returns the
+    annotations, the seconds annotating took (summed over the runs that made them) and how
+    many articles this run annotated."""
+    path = cache / f"annotations-{len(articles)}-{annotator.version}.jsonl"
+    partial = path.with_name(path.name + ".partial")
+    clock = path.with_name(path.name + ".seconds")
+    if not path.exists():
+        done = _annotation_lines(partial) if partial.exists() else {}
+        todo = [a for a in articles if a.doc_id not in done]
+        seconds = float(clock.read_text()) if clock.exists() and done else 0.0
+        with open(partial, "ab") as handle:
+            for start in range(0, len(todo), ANNOTATE_BATCH):
+                began = time.perf_counter()
+                batch = todo[start : start + ANNOTATE_BATCH]
+                for article, data in zip(batch, annotator.annotate(batch), strict=True):
+                    record = {"doc_id": article.doc_id, "data": data}
+                    text = json.dumps(
+                        record, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                    )
+                    handle.write(text.encode("utf-8") + b"\n")
+                handle.flush()
+                seconds += time.perf_counter() - began
+                clock.write_text(f"{seconds:.3f}")
+                if start // ANNOTATE_BATCH % 20 == 0:
+                    print(
+                        f"annotating {len(done) + start + len(batch):,}/{len(articles):,} "
+                        f"({seconds:.0f} s)",
+                        file=sys.stderr,
+                    )
+        os.replace(partial, path)
+        annotated = len(todo)
+    else:
+        annotated = 0
+    lines = _annotation_lines(path)
+    missing = [a.doc_id for a in articles if a.doc_id not in lines]
+    if missing:
+        raise SystemExit(f"{path} has no annotation of {len(missing)} articles, e.g. {missing[0]}")
+    return lines, float(clock.read_text()) if clock.exists() else float("nan"), annotated
+
+
+def _annotation_lines(path: Path) -> dict[str, bytes]:
+    """The data of each whole line of an annotations file by doc id; a last line cut short by
+    an interrupted run is dropped from the file."""
+    found: dict[str, bytes] = {}
+    content = path.read_bytes()
+    whole = content.rfind(b"\n") + 1
+    if whole < len(content):
+        with open(path, "r+b") as handle:
+            handle.truncate(whole)
+    for line in content[:whole].splitlines():
+        doc_id = json.loads(line)["doc_id"]
+        prefix = _line_prefix(doc_id)
+        if not line.startswith(prefix):
+            raise SystemExit(f"{path}: the line of {doc_id!r} is not as write_annotations writes")
+        found[doc_id] = line[len(prefix) :]
+    return found
+
+
+def _line_prefix(doc_id: str) -> bytes:
+    return b'{"doc_id":' + json.dumps(doc_id, ensure_ascii=False).encode("utf-8") + b',"data":'
+
+
+def write_replica_annotations(
+    path: Path, articles: dict[str, Article], real: dict[str, bytes]
+) -> None:
+    """An ``annotations.jsonl`` for every article: a copy ("doc~r") has its original's text,
+    so its annotation is the original's under its own doc id (offsets are into the text)."""
+    with open(path, "wb") as handle:
+        for doc_id in articles:
+            handle.write(_line_prefix(doc_id) + real[doc_id.split("~")[0]] + b"\n")
+
+
 def scale(
     real: Sequence[Chunk],
     vectors: np.ndarray,
@@ -371,6 +552,33 @@ def scale(
     return chunks, terms, out
 
 
+def annotation_parts(lines: Iterable[bytes]) -> tuple[int, int]:
+    """Bytes of the figures and of the entities in annotation lines (as ``cached_annotations``
+    keeps them), written compactly as ``write_annotations`` writes them."""
+    figures = entities = 0
+    for line in lines:
+        data = json.loads(line[:-1])
+        figures += len(json.dumps(data["figures"], ensure_ascii=False, separators=(",", ":")))
+        entities += len(json.dumps(data["entities"], ensure_ascii=False, separators=(",", ":")))
+    return figures, entities
+
+
+def copies_read_alike(
+    annotations: Annotations, articles: dict[str, Article], sample: int = 20
+) -> str:
+    """How many of ``sample`` copies have stored the figures and entities that annotating the
+    copy itself gives, and the figures that reading its sentences now gives."""
+    copies = sorted(doc_id for doc_id in articles if "~" in doc_id)
+    equal = 0
+    chosen = random.Random(2).sample(copies, min(sample, len(copies)))
+    for doc_id in chosen:
+        article = articles[doc_id]
+        data = annotations.get(doc_id) or {}
+        fresh = FigureAnnotator().annotate([article])[0]
+        equal += data == fresh and figures_from(data, article) == read_figures(article.sentences())
+    return f"{equal}/{len(chosen)}"
+
+
 def replicas_of(articles: dict[str, Article], chunks: Sequence[Chunk]) -> dict[str, Article]:
     """The articles, plus each copy's article: the original under the copy's doc id."""
     everything = dict(articles)
@@ -381,9 +589,12 @@ def replicas_of(articles: dict[str, Article], chunks: Sequence[Chunk]) -> dict[s
     return everything
 
 
-ANSWER_FIRST = "ask end to end, question new"
-ANSWER_AGAIN = "ask end to end, asked before"
-ANSWER_SEARCH = "  of which hybrid search (60 passages)"
+BEFORE = "sentences parsed"
+AFTER = "figures stored"
+ASK_NEW = "ask, question new"
+ASK_AGAIN = "ask, asked before"
+ASK_COLD = "ask, new, caches empty"
+ANSWER_SEARCH = "  hybrid search of ask (60 passages)"
 
 
 class Clock:
@@ -449,6 +660,24 @@ def serving_rss(folder: Path, count: int) -> float:
         check=True,
     )
     return float(result.stdout.strip())
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def cpu_flags() -> str:
+    """Which of the vector instruction sets faiss and onnxruntime use the CPU has."""
+    flags: set[str] = set()
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            break
+    wanted = ("avx2", "avx512f", "avx512_vnni")
+    return " ".join(f"{f}={'yes' if f in flags else 'no'}" for f in wanted)
 
 
 def current_rss_mb() -> float:
