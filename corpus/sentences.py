@@ -19,6 +19,11 @@ _ABBREVIATIONS = frozenset(
 )
 _PHOTO_CREDIT = re.compile(r"\s+[A-Z]{2,}(?:[ -][A-Z]{2,})*/")
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+_WORD_STOP = re.compile(r"(\w+)\.$")
+_NEXT_WORD = re.compile(r"\s*(\S+)")
+# The word before a stop is looked for this far back: every abbreviation is shorter, and a
+# longer word (cut short by the window) is none either.
+_LONGEST_WORD = 32
 # After "U.S." these words start a new sentence rather than continue a name ("the U.S. Army").
 _SENTENCE_STARTERS = frozenset(
     "The This That These Those It He She They We I But And Yet So Meanwhile However In On At "
@@ -76,14 +81,16 @@ def _is_abbreviation(line: str, stop: int, boundary: int) -> bool:
         return True
     if line[stop] != "." or boundary != stop + 1:
         return False
-    before = line[: stop + 1]
-    word = re.search(r"(\w+)\.$", before)
-    following = line[boundary:].split(None, 1)
-    next_word = following[0] if following else ""
+    # Searched within a window ending at the stop, not in a copy of the line before it: a line
+    # is one paragraph, and a search from its start at every stop took quadratic time. (``\b``
+    # still sees the character before the window: searches keep the whole string.)
+    word = _WORD_STOP.search(line, max(0, stop - _LONGEST_WORD), stop + 1)
+    following = _NEXT_WORD.match(line, boundary)
+    next_word = following.group(1) if following else ""
     if word and word.group(1).lower() in _ABBREVIATIONS:
         # "No. 5" is an abbreviation, "No." at the end of an answer is not.
         return word.group(1).lower() != "no" or next_word[:1].isdigit()
-    if _INITIALS.search(before):
+    if _INITIALS.search(line, max(0, stop - 1), stop + 1):
         return next_word not in _SENTENCE_STARTERS
     return False
 
