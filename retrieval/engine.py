@@ -38,6 +38,10 @@ from retrieval.search import HybridSearcher, Passage, Retriever, check_search
 # How much of a sentence's score is the words it shares with the question, the rest being its
 # embedding's cosine similarity to the question's.
 LEXICAL_WEIGHT = 0.5
+# Reports of an answering value are looked for in at most this many of its story's articles
+# beyond the passages (each article's stored figures are read once and cached): a story of a
+# year's coverage would otherwise make a first answer read thousands.
+MAX_SUPPORT_ARTICLES = 50
 # How much more a passage that names what the question names counts towards its story.
 NAME_WEIGHT = 3.0
 # A story with a passage among this many best is listed whatever its share of the passages.
@@ -143,7 +147,7 @@ class AnswerEngine:
         sentences = self._passage_sentences(main)
         citations = Citations(self._index.articles)
         if asked.numeric and asked.has_measure:
-            story_docs = story["articles"] if story is not None else ()
+            story_docs = story["articles"][:MAX_SUPPORT_ARTICLES] if story is not None else ()
             answer = self._numeric(asked, sentences, citations, story_docs)
             others = self._other_stories(asked, story, by_story, citations)
             if others:
