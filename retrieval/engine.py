@@ -405,14 +405,7 @@ class AnswerEngine:
         if best:
             return _quotes(asked, "From the articles:", best, citations)
         lines = ["The articles do not answer this.", *self._closest(asked, sentences, citations)]
-        return Answer(
-            question=asked.text,
-            answer="\n".join(lines),
-            conflict=False,
-            figures=(),
-            related=(),
-            citations=citations.all(),
-        )
+        return _text_answer(asked, lines, citations)
 
     def _entity(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -526,6 +519,13 @@ def _quotes(
     for sentence in best:
         cited = citations.cite_sentence(sentence)
         lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
+    return _text_answer(asked, lines, citations, entities)
+
+
+def _text_answer(
+    asked: Question, lines: Sequence[str], citations: Citations, entities: tuple[str, ...] = ()
+) -> Answer:
+    """An answer with no figure: its lines, the citations they mark, and the names it gives."""
     return Answer(
         question=asked.text,
         answer="\n".join(lines),

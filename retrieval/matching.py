@@ -243,12 +243,11 @@ def nearest_to_question(figures: Sequence[Figure], question: Question) -> list[F
         cuts.append(len(text))
         # The question's own words first (a follow-up's "And tweens?"), then those it takes
         # from the questions before it.
-        said = {
-            span: (len(own & words), len(asked & words))
-            for i, cluster in enumerate(clusters)
-            for words in [set(tokenize(text[cuts[i] : cuts[i + 1]]))]
-            for span in cluster
-        }
+        said: dict[tuple[int, int], tuple[int, int]] = {}
+        for i, cluster in enumerate(clusters):
+            words = set(tokenize(text[cuts[i] : cuts[i + 1]]))
+            for span in cluster:
+                said[span] = (len(own & words), len(asked & words))
         # Whose figure it is comes first, when each has its own ("tweens consume six hours":
         # the tweens'), then the words of its stretch.
         owners = [f.subject for f in members]
