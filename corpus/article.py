@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from corpus.boilerplate import find_boilerplate
 from corpus.chunking import ChunkingConfig, pack_chunks
@@ -15,6 +16,8 @@ from corpus.spans import Boilerplate
 
 # Doc ids travel in URLs and file names: keep them to a safe alphabet.
 DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# A content hash in a doc id or file name: eight or more hex digits, at least one a digit.
+HASH = re.compile(r"(?=[a-f]*[0-9])[0-9a-f]{8,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,21 @@ class Article:
     url: str | None = None
     boilerplate: tuple[Boilerplate, ...] = field(default=(), compare=False)
 
+    @property
+    def name(self) -> str:
+        """How people are shown the article: its outlet when known, else its URL's domain, its
+        title, or its doc id without a hash ("004_72ab227803a444ef" is "Article 004"). A hex id
+        is never the name."""
+        if self.source:
+            return self.source
+        if self.url:
+            domain = urlsplit(self.url).hostname or ""
+            if domain:
+                return domain.removeprefix("www.")
+        if self.title:
+            return self.title
+        return readable_id(self.doc_id)
+
     def sentences(self) -> list[Sentence]:
         """The article's sentences outside boilerplate, in order."""
         return [
@@ -78,6 +96,19 @@ class Article:
         """SHA-256 of the text and metadata: equal hashes mean nothing to re-index."""
         record = [self.doc_id, self.text, self.source, self.date, self.title, self.url]
         return hashlib.sha256(json.dumps(record).encode("utf-8")).hexdigest()
+
+
+def readable_id(doc_id: str) -> str:
+    """A doc id without the hashes in it: "004_72ab227803a444ef" is "Article 004",
+    "post-9f2c41d0a7be13e2" is "post", "kyiv-ap" stays "kyiv-ap"."""
+    parts = [w for w in re.split(r"[_\-.]+", doc_id) if w]
+    words = [w for w in parts if not HASH.fullmatch(w)]
+    if words == parts:
+        return doc_id
+    if not words:
+        return "Untitled article"
+    name = " ".join(words)
+    return f"Article {name}" if name.replace(" ", "").isdigit() else name
 
 
 def make_article(
