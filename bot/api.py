@@ -96,9 +96,11 @@ class ArticleRequest(BaseModel):
 
 
 class ArticleSummary(BaseModel):
-    """An article in a listing."""
+    """An article in a listing; ``name`` is how it is shown (its outlet, URL domain, title or
+    doc id without a hash)."""
 
     doc_id: str
+    name: str
     source: str | None
     date: str | None
     title: str | None
@@ -109,6 +111,7 @@ class ArticleBody(BaseModel):
     """An article with its text; every citation's offsets index into ``text``."""
 
     doc_id: str
+    name: str
     source: str | None
     date: str | None
     title: str | None
@@ -183,6 +186,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             raise ApiError(404, f"no article has doc id {doc_id!r}", "not_found")
         return {
             "doc_id": article.doc_id,
+            "name": article.name,
             "source": article.source,
             "date": article.date,
             "title": article.title,
@@ -252,6 +256,7 @@ def _snapshot(service: CrossCheck, response: Response) -> Snapshot:
 def _summary(article: Any) -> ArticleSummary:
     return ArticleSummary(
         doc_id=article.doc_id,
+        name=article.name,
         source=article.source,
         date=article.date,
         title=article.title,

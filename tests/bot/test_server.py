@@ -1,6 +1,7 @@
 """The chat API on a real uvicorn server on 127.0.0.1 (stand-in embedder)."""
 
 import concurrent.futures
+import re
 from pathlib import Path
 
 import httpx
@@ -76,8 +77,13 @@ def test_articles_list_and_text(live_server):
     )
     first = listing[0]
     article = httpx.get(f"{live_server.url}/articles/{first['doc_id']}").json()
-    assert set(article) == {"doc_id", "source", "date", "title", "url", "text"}
+    assert set(article) == {"doc_id", "name", "source", "date", "title", "url", "text"}
     assert len(article["text"]) == first["length"]
+    # Every article is shown by a name people can read, never by a hex id.
+    names = {a["doc_id"]: a["name"] for a in listing}
+    assert names["004_72ab227803a444ef"].startswith("Russia launches biggest")  # its title
+    assert names["000_c9b33be09081a972"] == "Associated Press"
+    assert not any(re.search(r"[0-9a-f]{8,}", name) for name in names.values())
 
 
 def test_ingest_ask_restart_ask_delete(start_server, bundled_index: Path, values_citing):
