@@ -67,8 +67,8 @@ class Article:
     @property
     def name(self) -> str:
         """How people are shown the article: its outlet when known, else its URL's domain, its
-        title (cut to ``NAME_CHARS``), or its doc id without a hash ("004_72ab227803a444ef" is "Article 004"). A hex id
-        is never the name."""
+        title (cut to ``NAME_CHARS``), or its doc id without a hash ("004_72ab227803a444ef" is
+        "Article 004"). A hex id is never the name."""
         if self.source:
             return self.source
         if self.url:
