@@ -84,10 +84,13 @@ class ChatRequest(BaseModel):
 
 
 class ArticleRequest(BaseModel):
-    """An article to add or replace."""
+    """An article to add or replace. ``name`` is accepted so that an article read from
+    ``GET /articles/{doc_id}`` can be posted back as it is, and ignored: an article's name is
+    made from its outlet, URL, title and doc id."""
 
     model_config = ConfigDict(extra="forbid")
     text: Text
+    name: Text | None = None
     title: Text | None = None
     source: Text | None = None
     date: Text | None = None

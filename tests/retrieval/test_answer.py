@@ -245,7 +245,7 @@ def test_a_bound_agreeing_with_both_sides_does_not_hide_the_conflict() -> None:
         [("At least 26", "23")]
     ]
     [bound] = [r for r in structure.relations if r.kind is RelationKind.RECONCILED]
-    assert (bound.rule, bound.text) == (Rule.BOUND, "At least 26 and At least 23 can both be true")
+    assert (bound.rule, bound.text) == (Rule.BOUND, "at least 26 and at least 23 can both be true")
 
 
 def test_values_that_can_both_be_true_are_one_group() -> None:

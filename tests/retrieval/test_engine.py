@@ -296,11 +296,11 @@ def test_injured_is_a_conflict_reported_as_an_update(fire_engine: AnswerEngine) 
     assert values(answer) == [12, 15]
     markers = {f.text: f.citations[0].n for f in answer.figures}
     assert (
-        f"Over time: 12 (2024-03-11) [{markers['12']}], then At least 15 (2024-03-12) "
-        f"[{markers['At least 15']}]; the latest is At least 15."
+        f"Over time: 12 (2024-03-11) [{markers['12']}], then at least 15 (2024-03-12) "
+        f"[{markers['At least 15']}]; the latest is at least 15."
     ) in answer.answer
     assert (
-        f"12 [{markers['12']}] and At least 15 [{markers['At least 15']}] cannot both be true."
+        f"12 [{markers['12']}] and at least 15 [{markers['At least 15']}] cannot both be true."
     ) in answer.answer
 
 
@@ -325,7 +325,7 @@ def test_a_follow_up_counts_the_same_people_another_way(fire_engine: AnswerEngin
     assert values(answer) == [12, 15]
     # The people of the question before, in the follow-up's own words.
     assert answer.answer.startswith(
-        "The sources disagree on the number injured: At least 15 vs 12."
+        "The sources disagree on the number injured: at least 15 vs 12."
     )
 
 
