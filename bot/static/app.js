@@ -443,9 +443,15 @@
     question.focus();
   }
 
+  /** Fit the question box to its text up to its CSS max-height; a scrollbar only beyond it.
+   * scrollHeight leaves out the borders, which a border-box height includes. */
   function autosize(textarea) {
     textarea.style.height = "auto";
-    textarea.style.height = `${Math.min(textarea.scrollHeight, 200)}px`;
+    const borders = textarea.offsetHeight - textarea.clientHeight;
+    const wanted = textarea.scrollHeight + borders;
+    const max = parseFloat(getComputedStyle(textarea).maxHeight) || Infinity;
+    textarea.style.height = `${Math.min(wanted, max)}px`;
+    textarea.style.overflowY = wanted > max ? "auto" : "hidden";
   }
 
   function submitQuestion() {
