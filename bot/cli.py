@@ -262,7 +262,7 @@ def _print_answer(answer: Answer, out: TextIO) -> None:
         print("\nSources:", file=out)
     for citation in answer.citations:
         where = " · ".join(
-            part for part in (citation.source or citation.doc_id, citation.date) if part
+            part for part in (citation.name or citation.doc_id, citation.date) if part
         )
         print(f"[{citation.n}] {where}, chars {citation.start}-{citation.end}", file=out)
         quote = " ".join(citation.quote.split())

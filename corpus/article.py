@@ -16,6 +16,8 @@ from corpus.spans import Boilerplate
 
 # Doc ids travel in URLs and file names: keep them to a safe alphabet.
 DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# An article named by its title shows at most this many characters of it.
+NAME_CHARS = 48
 # A content hash in a doc id or file name: eight or more hex digits, at least one a digit.
 HASH = re.compile(r"(?=[a-f]*[0-9])[0-9a-f]{8,}", re.IGNORECASE)
 
@@ -65,8 +67,8 @@ class Article:
     @property
     def name(self) -> str:
         """How people are shown the article: its outlet when known, else its URL's domain, its
-        title, or its doc id without a hash ("004_72ab227803a444ef" is "Article 004"). A hex id
-        is never the name."""
+        title (cut to ``NAME_CHARS``), or its doc id without a hash ("004_72ab227803a444ef" is
+        "Article 004"). A hex id is never the name."""
         if self.source:
             return self.source
         if self.url:
@@ -74,7 +76,7 @@ class Article:
             if domain:
                 return domain.removeprefix("www.")
         if self.title:
-            return self.title
+            return _shortened(self.title)
         return readable_id(self.doc_id)
 
     def sentences(self) -> list[Sentence]:
@@ -96,6 +98,14 @@ class Article:
         """SHA-256 of the text and metadata: equal hashes mean nothing to re-index."""
         record = [self.doc_id, self.text, self.source, self.date, self.title, self.url]
         return hashlib.sha256(json.dumps(record).encode("utf-8")).hexdigest()
+
+
+def _shortened(title: str) -> str:
+    """A title cut at a word to at most ``NAME_CHARS``, with an ellipsis when cut."""
+    if len(title) <= NAME_CHARS:
+        return title
+    cut = title[: NAME_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return cut + "…"
 
 
 def readable_id(doc_id: str) -> str:

@@ -1,22 +1,51 @@
-"""The answer record (the contract of ``crosscheck ask --json`` and the API) and the words of
-an answer, composed only from figures and quotes of the articles."""
+"""The answer record (the contract of ``crosscheck ask --json`` and the API): every figure,
+how the figures group into values that can all be true, which groups conflict and why others
+only look different, with the quotes behind each. The words of an answer are written from this
+structure by ``retrieval.compose``; every surface renders from the structure, none from the
+words."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from corpus import Article, Sentence
-from retrieval.figures import Figure
-from retrieval.reconcile import FigureGroup, compatible, conversion_note
+from retrieval.reconcile import Rule
+from retrieval.search import Passage
 
-# Conflict notes an answer gives at most: the headline already says the sources disagree.
-MAX_CONFLICT_NOTES = 3
+
+class AnswerKind(Enum):
+    """What answers: figures, names (who/where/when), quoted sentences, or nothing (then the
+    closest passages are quoted)."""
+
+    FIGURES = "figures"
+    NAMES = "names"
+    QUOTES = "quotes"
+    NONE = "none"
+
+
+class NoteKind(Enum):
+    """What a line of an answer after its headline says."""
+
+    CONFLICT = "conflict"  # two values that cannot both be true
+    TIMELINE = "timeline"  # the values in the order the articles reported them
+    RECONCILED = "reconciled"  # values that only look different
+    OTHER_STORY = "other_story"  # figures of another story that also answer
+    CLOSEST = "closest"  # the closest passages, when nothing answers
+
+
+class RelationKind(Enum):
+    """How two groups of values, or values within a group, relate."""
+
+    CONFLICT = "conflict"
+    RECONCILED = "reconciled"
 
 
 @dataclass(frozen=True)
 class Citation:
     """A quote: ``quote == article.text[start:end]`` of article ``doc_id``; ``n`` is its
-    ``[n]`` marker in the answer; ``claimant`` is whom the quote attributes its figure to."""
+    ``[n]`` marker in the answer; ``name`` is how the article is shown (``Article.name``);
+    ``claimant`` is whom the quote attributes its figure to."""
 
     n: int
     doc_id: str
@@ -26,6 +55,7 @@ class Citation:
     start: int
     end: int
     claimant: str | None = None
+    name: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The citation as JSON."""
@@ -33,6 +63,7 @@ class Citation:
             "n": self.n,
             "doc_id": self.doc_id,
             "source": self.source,
+            "name": self.name or self.source or self.doc_id,
             "date": self.date,
             "quote": self.quote,
             "start": self.start,
@@ -42,8 +73,29 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Report:
+    """One article's report of a value: its citation's marker ``n``, the article's name, the
+    value as that article wrote it, and whom it credits."""
+
+    n: int
+    name: str
+    text: str
+    claimant: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON."""
+        return {"n": self.n, "name": self.name, "text": self.text, "claimant": self.claimant}
+
+
+@dataclass(frozen=True)
 class AnswerFigure:
-    """One distinct value with every citation that supports it."""
+    """One distinct value (a number with its qualifier and unit) with every report of it.
+
+    ``id`` names it in groups, relations and the timeline ("f1"; "r1" for a related figure);
+    ``group`` is the id of the group it belongs to; ``low``/``high`` bound the true values it
+    allows (None when unbounded); ``phrase`` is the value with its noun as written ("at least
+    26 others"); ``action`` is what happened to what it counts, as written ("injuring").
+    """
 
     value: float
     text: str
@@ -54,24 +106,141 @@ class AnswerFigure:
     claimant: str | None
     citations: tuple[Citation, ...]
     doc_ids: tuple[str, ...]
+    id: str = ""
+    group: str | None = None
+    low: float | None = None
+    high: float | None = None
+    phrase: str = ""
+    action: str | None = None
+    texts: tuple[str, ...] = ()
+    reports: tuple[Report, ...] = ()
+    dates: tuple[str, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The names of the articles reporting the value, each once, in order."""
+        return tuple(dict.fromkeys(r.name for r in self.reports))
 
     def to_json(self) -> dict[str, Any]:
         """The figure as JSON; whole values are integers."""
         return {
+            "id": self.id,
+            "group": self.group,
             # A vague amount ("thousands") is a range, not a number: its value is null.
             "value": None if self.vague else _number(self.value),
+            "low": _bound(self.low),
+            "high": _bound(self.high),
             "text": self.text,
+            "texts": list(self.texts or (self.text,)),
+            "phrase": self.phrase or self.text,
             "qualifier": self.qualifier,
             "unit": self.unit,
             "measure": self.measure,
+            "action": self.action,
             "claimant": self.claimant,
+            "outlets": list(self.outlets),
+            "dates": list(self.dates),
+            "reports": [r.to_json() for r in self.reports],
             "citations": [c.to_json() for c in self.citations],
         }
 
 
 @dataclass(frozen=True)
+class AnswerGroup:
+    """Values that can all be true together ("at least 26" and "at least 23"), by id, best
+    supported first, with the names, claimants, citation markers and dates behind them."""
+
+    id: str
+    figures: tuple[str, ...]
+    texts: tuple[str, ...]
+    outlets: tuple[str, ...]
+    claimants: tuple[str, ...]
+    citations: tuple[int, ...]
+    dates: tuple[str, ...]
+    doc_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The group as JSON."""
+        return {
+            "id": self.id,
+            "figures": list(self.figures),
+            "texts": list(self.texts),
+            "outlets": list(self.outlets),
+            "claimants": list(self.claimants),
+            "citations": list(self.citations),
+            "dates": list(self.dates),
+            "doc_ids": list(self.doc_ids),
+        }
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A conflict between two groups (``pairs`` are the values of each that clash), or values
+    that only look different (``rule`` says why; ``text`` says it: "620 miles is about 998 km",
+    "539 drones and 11 missiles add up to 550")."""
+
+    kind: RelationKind
+    groups: tuple[str, ...]
+    figures: tuple[str, ...]
+    citations: tuple[int, ...]
+    rule: Rule | None = None
+    pairs: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The relation as JSON."""
+        return {
+            "kind": self.kind.value,
+            "rule": self.rule.value if self.rule is not None else None,
+            "groups": list(self.groups),
+            "figures": list(self.figures),
+            "pairs": [list(p) for p in self.pairs],
+            "text": self.text,
+            "citations": list(self.citations),
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """The first dated report of a value."""
+
+    date: str
+    figure: str
+    group: str | None
+    text: str
+    citations: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as JSON."""
+        return {
+            "date": self.date,
+            "figure": self.figure,
+            "group": self.group,
+            "text": self.text,
+            "citations": list(self.citations),
+        }
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line of an answer after its headline, with the markers it holds."""
+
+    kind: NoteKind
+    text: str
+    citations: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The note as JSON."""
+        return {"kind": self.kind.value, "text": self.text, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """An answer: readable text with ``[n]`` markers, and the structure behind it."""
+    """An answer: its structure, and the words ``retrieval.compose`` writes from it.
+
+    ``about`` says what was asked ("people injured"); ``headline``, ``notes`` and ``answer``
+    (the whole text, with ``[n]`` markers) are the composer's; the rest is the structure.
+    """
 
     question: str
     answer: str
@@ -82,22 +251,50 @@ class Answer:
     story: Mapping[str, Any] | None = None
     other_stories: tuple[Mapping[str, Any], ...] = ()
     entities: tuple[str, ...] = ()
+    kind: AnswerKind = AnswerKind.NONE
+    about: str = ""
+    headline: str = ""
+    notes: tuple[Note, ...] = ()
+    groups: tuple[AnswerGroup, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    quotes: tuple[int, ...] = ()
+    passages: tuple[Passage, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The answer as the JSON object of the contract.
 
+        ``kind``: "figures", "names", "quotes" or "none"; ``headline`` and ``notes`` (each
+        ``{"kind", "text", "citations"}``) are the lines of ``answer`` after the figures' own;
+        ``figures`` are the distinct values, ``groups`` the sets of them that can all be true,
+        ``relations`` which groups conflict (and by which values) and which values only look
+        different (``rule``: sum_of_parts, unit_conversion, bound or range); ``timeline`` is
+        each value's first dated report; ``quotes`` are the citation numbers a names, quotes
+        or none answer shows, in order; ``passages`` are the passages searched, best first.
         ``story`` is the story (event) the answer keeps to, ``{"id", "title", "articles",
         "outlets"}`` (None for an index without stories); ``other_stories`` lists other stories
-        whose figures also answer, each with its own ``figures`` and ``conflict``; ``entities``
-        holds the names a who/where/when answer gives.
+        whose figures also answer, each with its own ``figures`` and ``conflict``;
+        ``entities`` holds the names a who/where/when answer gives.
         """
         return {
             "question": self.question,
+            "kind": self.kind.value,
+            "about": self.about,
+            "headline": self.headline,
             "answer": self.answer,
+            "notes": [n.to_json() for n in self.notes],
             "conflict": self.conflict,
             "figures": [f.to_json() for f in self.figures],
+            "groups": [g.to_json() for g in self.groups],
+            "relations": [r.to_json() for r in self.relations],
+            "timeline": [t.to_json() for t in self.timeline],
             "related": [f.to_json() for f in self.related],
+            "quotes": list(self.quotes),
             "citations": [c.to_json() for c in self.citations],
+            "passages": [
+                {"doc_id": p.doc_id, "start": p.start, "end": p.end, "score": p.score}
+                for p in self.passages
+            ],
             "story": dict(self.story) if self.story is not None else None,
             "other_stories": [dict(s) for s in self.other_stories],
             "entities": list(self.entities),
@@ -125,6 +322,7 @@ class Citations:
                 start=start,
                 end=end,
                 claimant=claimant,
+                name=article.name,
             )
         return self._by_span[key]
 
@@ -140,144 +338,16 @@ class Citations:
         """The article's date (ISO), if known."""
         return self._articles[doc_id].date
 
-    def outlet(self, doc_id: str) -> str:
-        """How the answer names an article: its outlet, else its doc id."""
-        return self._articles[doc_id].source or doc_id
-
-
-def unit_words(figure: Figure) -> str:
-    """The unit a figure is shown with: its unit ("km", "dollars"), else what it counts."""
-    if figure.unit is not None:
-        return figure.unit.shown(figure.value)
-    if figure.phrase.startswith(figure.text) and len(figure.phrase) > len(figure.text):
-        return figure.phrase[len(figure.text) :].strip()  # the noun as written: "civilians"
-    return figure.thing or ""
-
-
-def measure_words(figure: Figure) -> str:
-    """What a figure measures, in words: "people injure", "dollars cost"."""
-    return " ".join(w for w in (unit_words(figure) or figure.counts, figure.action or "") if w)
-
-
-def shown(figure: Figure) -> str:
-    """The figure with its noun or unit as written ("at least 26 others", "two cruise
-    missiles", "539 drones and 11 missiles", "$5 billion", "2,700 km")."""
-    return figure.phrase or figure.text
-
-
-def answer_figure(group: FigureGroup, citations: Citations) -> AnswerFigure:
-    """An answer figure for a group, citing the sentence of each supporting figure."""
-    cited = [citations.cite_sentence(f.sentence, f.claimant) for f in group.figures]
-    claimants = list(dict.fromkeys(f.claimant for f in group.figures if f.claimant))
-    lead = group.lead
-    return AnswerFigure(
-        value=lead.value,
-        text=lead.text,
-        vague=lead.vague,
-        qualifier=lead.qualifier.value,
-        unit=unit_words(lead) or None,
-        measure=measure_words(lead),
-        claimant="; ".join(claimants) or None,
-        citations=tuple(dict.fromkeys(cited)),
-        doc_ids=group.doc_ids,
-    )
-
-
-def support_line(group: FigureGroup, figure: AnswerFigure, citations: Citations) -> str:
-    """ "at least 26 people: Associated Press [1]; Agence France-Presse, citing emergency
-    services [2]" — every outlet behind a value, whom it cites, and the markers."""
-    parts = []
-    for member, cited in zip(group.figures, _cited(group, figure), strict=True):
-        wording = f' ("{member.text}")' if member.text != group.lead.text else ""
-        claim = f", citing {member.claimant}" if member.claimant else ""
-        parts.append(f"{citations.outlet(member.doc_id)}{wording}{claim} [{cited.n}]")
-    return f"{shown(group.lead)}: " + "; ".join(dict.fromkeys(parts))
-
-
-def _cited(group: FigureGroup, figure: AnswerFigure) -> list[Citation]:
-    by_span = {(c.doc_id, c.start, c.end): c for c in figure.citations}
-    return [by_span[(f.doc_id, f.sentence.start, f.sentence.end)] for f in group.figures]
-
-
-def reconciliation_notes(groups: Sequence[FigureGroup], citations: Citations) -> list[str]:
-    """Why figures that look different agree: totals of parts, unit conversions, bounds."""
-    notes = []
-    for group in groups:
-        for figure in group.figures:
-            if figure.parts:
-                cited = citations.cite_sentence(figure.sentence, figure.claimant)
-                notes.append(
-                    f"{citations.outlet(figure.doc_id)} [{cited.n}] gives {figure.text}, which "
-                    f"add up to {_number(figure.value)}."
-                )
-    for a, b in _pairs(groups):
-        note = conversion_note(a.lead, b.lead)
-        if note:
-            notes.append(note[0].upper() + note[1:] + ".")
-        elif a.lead.unit == b.lead.unit and all(
-            compatible(x, y) for x in a.figures for y in b.figures
-        ):
-            notes.append(f"{shown(a.lead)} and {shown(b.lead)} can both be true.")
-    return list(dict.fromkeys(notes))[:MAX_CONFLICT_NOTES]
-
-
-def conflict_notes(figures: Sequence[Figure], citations: Citations) -> list[str]:
-    """ "23 [6] and at least 26 [1] cannot both be true." for the values that conflict with the
-    best supported one (at most ``MAX_CONFLICT_NOTES``), so a reader sees where the sources
-    part without a line for every pair."""
-    if not figures:
-        return []
-    support: dict[str, set[str]] = {}
-    for figure in figures:
-        support.setdefault(figure.text, set()).add(figure.doc_id)
-    lead_text = max(support, key=lambda text: len(support[text]))
-    leads = [f for f in figures if f.text == lead_text]
-    pairs: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
-    for other in figures:
-        lead = leads[0]
-        if other.text == lead_text or other.value == lead.value or compatible(lead, other):
-            continue
-        first, second = sorted((lead, other), key=lambda f: f.value)
-        marks = pairs.setdefault((first.text, second.text), (set(), set()))
-        for f in leads if first is lead else [first]:
-            marks[0].add(citations.cite_sentence(f.sentence, f.claimant).n)
-        for f in leads if second is lead else [second]:
-            marks[1].add(citations.cite_sentence(f.sentence, f.claimant).n)
-    return [
-        f"{low} {_marks(low_marks)} and {high} {_marks(high_marks)} cannot both be true."
-        for (low, high), (low_marks, high_marks) in list(pairs.items())[:MAX_CONFLICT_NOTES]
-    ]
-
-
-def update_note(groups: Sequence[FigureGroup], citations: Citations) -> str | None:
-    """ "Over time: 50 (2018-10-02) [1], then 59 (2018-10-03) [2]; the latest is 59." when the
-    values differ and the articles giving them are dated differently: later reports often
-    update earlier ones. Every value is still listed with its sources."""
-    dated = []
-    for group in groups:
-        dates = [citations.date(f.doc_id) for f in group.figures]
-        known = [d for d in dates if d]
-        if known:
-            dated.append((min(known), group))
-    if len(dated) < 2 or len({d for d, _ in dated}) < len(dated):
-        return None  # values reported the same day are not updates of one another
-    dated.sort(key=lambda item: item[0])
-    steps = []
-    for date, group in dated:
-        first = next(f for f in group.figures if citations.date(f.doc_id) == date)
-        cited = citations.cite_sentence(first.sentence, first.claimant)
-        steps.append(f"{first.text} ({date}) [{cited.n}]")
-    latest = dated[-1][1].lead.text
-    return "Over time: " + ", then ".join(steps) + f"; the latest is {latest}."
-
-
-def _marks(numbers: set[int]) -> str:
-    return "".join(f"[{n}]" for n in sorted(numbers))
-
-
-def _pairs(groups: Sequence[FigureGroup]) -> list[tuple[FigureGroup, FigureGroup]]:
-    return [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :]]
+    def name(self, doc_id: str) -> str:
+        """How the answer names an article (``Article.name``): never a hex id."""
+        return self._articles[doc_id].name
 
 
 def _number(value: float) -> int | float:
     return int(value) if value == int(value) else value
+
+
+def _bound(value: float | None) -> int | float | None:
+    if value is None or value in (float("inf"), float("-inf")):
+        return None
+    return _number(value)

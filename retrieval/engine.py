@@ -4,7 +4,7 @@ An answer keeps to one story: the story (event) its best passages belong to. Fig
 stories that also answer are listed under each story's name, never in the same conflict.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -15,18 +15,9 @@ from corpus import Article, Sentence
 from corpus.nlp import parse
 from index import ChunkIndex, Embedder, Story, tokenize
 from index.embedders import CachedEmbedder
-from retrieval.answer import (
-    Answer,
-    Citation,
-    Citations,
-    answer_figure,
-    conflict_notes,
-    reconciliation_notes,
-    shown,
-    support_line,
-    update_note,
-)
+from retrieval.answer import Answer, AnswerKind, Citations
 from retrieval.choosing import Context, choose
+from retrieval.compose import compose
 from retrieval.figure_store import article_entities, article_figures
 from retrieval.figures import Figure, parse_form
 from retrieval.matching import NOUN_SIMILARITY, off_place, off_time
@@ -34,6 +25,7 @@ from retrieval.measures import Dimension, base_value
 from retrieval.question import Question, analyse
 from retrieval.reconcile import FigureGroup, group_figures, has_conflict
 from retrieval.search import HybridSearcher, Passage, Retriever, check_search
+from retrieval.structure import answer_figure, figure_structure, related_figures
 
 # How much of a sentence's score is the words it shares with the question, the rest being its
 # embedding's cosine similarity to the question's.
@@ -150,21 +142,13 @@ class AnswerEngine:
             story_docs = story["articles"][:MAX_SUPPORT_ARTICLES] if story is not None else ()
             answer = self._numeric(asked, sentences, citations, story_docs)
             others = self._other_stories(asked, story, by_story, citations)
-            if others:
-                # Other stories' figures are listed apart, each under its story's title.
-                lines = [answer.answer]
-                for other in others:
-                    values = "; ".join(
-                        f"{f['text']} {_markers_json(f['citations'])}" for f in other["figures"]
-                    )
-                    lines.append(f"In another story ({other['title']}): {values}.")
-                answer = replace(answer, answer="\n".join(lines))
-            answer = replace(answer, other_stories=others, citations=citations.all())
+            answer = replace(answer, other_stories=others)
         elif asked.answer_type:
             answer = self._entity(asked, sentences, citations)
         else:
             answer = self._quoted(asked, sentences, citations)
-        return replace(answer, story=story)
+        answer = replace(answer, citations=citations.all(), story=story, passages=tuple(passages))
+        return compose(answer)
 
     def passages(
         self,
@@ -221,50 +205,28 @@ class AnswerEngine:
     ) -> Answer:
         answers, related = self._choose_figures(asked, sentences)
         answers = answers + self._support(asked, answers, story_docs)
-        groups = group_figures(answers)
-        figures = tuple(answer_figure(g, citations) for g in groups)
-        conflict = has_conflict(answers)
-        lines = []
-        if figures:
-            lines.append(_headline(asked, groups, conflict))
-            lines.extend(
-                f"- {support_line(g, f, citations)}" for g, f in zip(groups, figures, strict=True)
-            )
-            if conflict:
-                update = update_note(groups, citations)
-                if update:
-                    lines.append(update)
-            lines.extend(reconciliation_notes(groups, citations))
-            lines.extend(conflict_notes(answers, citations))
-        else:
-            lines.append(f"The articles do not give a figure for {asked.describe()}.")
+        structure = figure_structure(answers, citations)
         answered = {(f.doc_id, f.start, f.end) for f in answers}
         related_groups = [
             g
             for g in _related_groups(related)
             if (g.lead.doc_id, g.lead.start, g.lead.end) not in answered
+            # A count with nothing done to it and nothing it is of says nothing ("one person").
+            and (g.lead.action or g.lead.subject)
         ][: self._config.max_related]
-        related_figures = tuple(answer_figure(g, citations) for g in related_groups)
-        if related_figures:
-            lines.append(
-                "Related figures: "
-                + "; ".join(
-                    " ".join(w for w in (shown(g.lead), g.lead.action or "") if w)
-                    + " "
-                    + _markers(f.citations)
-                    for g, f in zip(related_groups, related_figures, strict=True)
-                )
-                + "."
-            )
-        if not figures:
-            lines.extend(self._closest(asked, sentences, citations))
         return Answer(
             question=asked.text,
-            answer="\n".join(lines),
-            conflict=conflict,
-            figures=figures,
-            related=related_figures,
-            citations=citations.all(),
+            answer="",
+            conflict=has_conflict(answers),
+            figures=structure.figures,
+            related=related_figures(related_groups, citations),
+            citations=(),
+            kind=AnswerKind.FIGURES if structure.figures else AnswerKind.NONE,
+            about=asked.describe(),
+            groups=structure.groups,
+            relations=structure.relations,
+            timeline=structure.timeline,
+            quotes=() if structure.figures else self._closest(asked, sentences, citations),
         )
 
     def _choose_figures(
@@ -354,7 +316,7 @@ class AnswerEngine:
         total = sum(len(p) for p in by_story.values())
         scores = sorted((p.score for ps in by_story.values() for p in ps), reverse=True)
         high = scores[min(OTHER_STORY_RANK, len(scores)) - 1]
-        others = []
+        others: list[dict[str, Any]] = []
         stories = self._index.stories
         for story_id, passages in by_story.items():
             best = max(p.score for p in passages)
@@ -370,7 +332,10 @@ class AnswerEngine:
                 {
                     **_story_json(stories.story_of(passages[0].doc_id)),
                     "conflict": has_conflict(answers),
-                    "figures": [answer_figure(g, citations).to_json() for g in groups],
+                    "figures": [
+                        answer_figure(g, citations, f"s{len(others) + 1}f{number}").to_json()
+                        for number, g in enumerate(groups, start=1)
+                    ],
                 }
             )
         return tuple(others)
@@ -390,22 +355,19 @@ class AnswerEngine:
 
     def _closest(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
-    ) -> list[str]:
-        """ "The closest passages are [1][2][3]." for an answer that found none that answer."""
+    ) -> tuple[int, ...]:
+        """The markers of the closest passages, for an answer that found none that answer."""
         closest = self._best_sentences(asked, sentences, minimum=0.0)
-        if not closest:
-            return []
-        markers = "".join(f"[{citations.cite_sentence(s).n}]" for s in closest)
-        return [f"The closest passages are {markers}."]
+        return tuple(citations.cite_sentence(s).n for s in closest)
 
     def _quoted(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
     ) -> Answer:
         best = self._best_sentences(asked, sentences, self._config.min_sentence_score)
         if best:
-            return _quotes(asked, "From the articles:", best, citations)
-        lines = ["The articles do not answer this.", *self._closest(asked, sentences, citations)]
-        return _text_answer(asked, lines, citations)
+            return _quotes(asked, AnswerKind.QUOTES, best, citations)
+        closest = self._closest(asked, sentences, citations)
+        return replace(_quotes(asked, AnswerKind.NONE, [], citations), quotes=closest)
 
     def _entity(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations
@@ -449,8 +411,7 @@ class AnswerEngine:
             for entity in dict.fromkeys(entities_of[sentence]):
                 counts[entity] = counts.get(entity, 0) + 1
         top = tuple(sorted(counts, key=lambda e: -counts[e])[:3])
-        headline = "The articles name " + ", ".join(top) + ":"
-        return _quotes(asked, headline, best, citations, top)
+        return _quotes(asked, AnswerKind.NAMES, best, citations, top)
 
     def _best_sentences(
         self, asked: Question, sentences: Sequence[Sentence], minimum: float
@@ -509,31 +470,22 @@ class AnswerEngine:
 
 def _quotes(
     asked: Question,
-    headline: str,
+    kind: AnswerKind,
     best: Sequence[Sentence],
     citations: Citations,
     entities: tuple[str, ...] = (),
 ) -> Answer:
-    """An answer of quoted sentences, one line each with its outlet and marker."""
-    lines = [headline]
-    for sentence in best:
-        cited = citations.cite_sentence(sentence)
-        lines.append(f"- {citations.outlet(sentence.doc_id)} [{cited.n}]: {sentence.text}")
-    return _text_answer(asked, lines, citations, entities)
-
-
-def _text_answer(
-    asked: Question, lines: Sequence[str], citations: Citations, entities: tuple[str, ...] = ()
-) -> Answer:
-    """An answer with no figure: its lines, the citations they mark, and the names it gives."""
+    """An answer of quoted sentences (and the names they give), citing each."""
     return Answer(
         question=asked.text,
-        answer="\n".join(lines),
+        answer="",
         conflict=False,
         figures=(),
         related=(),
-        citations=citations.all(),
+        citations=(),
         entities=entities,
+        kind=kind,
+        quotes=tuple(citations.cite_sentence(s).n for s in best),
     )
 
 
@@ -558,33 +510,6 @@ def _story_json(story: Story) -> dict[str, Any]:
         "articles": list(story.articles),
         "outlets": list(story.outlets),
     }
-
-
-def _markers_json(citations: Sequence[Mapping[str, Any]]) -> str:
-    return "".join(f"[{n}]" for n in sorted({int(c["n"]) for c in citations}))
-
-
-def _markers(citations: Sequence[Citation]) -> str:
-    return "".join(f"[{n}]" for n in sorted({c.n for c in citations}))
-
-
-def _headline(asked: Question, groups: Sequence[FigureGroup], conflict: bool) -> str:
-    """ "The sources disagree on people injured: at least 26 vs 23." Each value is shown in
-    every wording the articles use for it."""
-    measure = asked.describe()
-    shown_values = [
-        " / ".join(dict.fromkeys(f.text for f in g.figures if not f.parts)) or g.lead.text
-        for g in groups
-    ]
-    values = (" vs " if conflict else " and ").join(shown_values)
-    docs = {d for g in groups for d in g.doc_ids}
-    if conflict:
-        return f"The sources disagree on {measure}: {values}."
-    if len(groups) == 1:
-        if len(docs) == 1:
-            return f"One article gives {measure}: {values}."
-        return f"The sources agree on {measure}: {values}."
-    return f"The sources give figures for {measure} that agree: {values}."
 
 
 def _related_groups(figures: Sequence[Figure]) -> list[FigureGroup]:

@@ -11,6 +11,7 @@ of its parts' ranges). They conflict when the ranges cannot both hold: 23 agains
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from retrieval.figures import Figure
 from retrieval.measures import Dimension
@@ -20,9 +21,21 @@ from retrieval.numbers import Qualifier
 ROUNDING = 0.025
 
 
+class Rule(Enum):
+    """Why two values that look different can both be true."""
+
+    SUM_OF_PARTS = "sum_of_parts"  # "539 drones and 11 missiles" is 550
+    UNIT_CONVERSION = "unit_conversion"  # 620 miles is about 1,000 km
+    BOUND = "bound"  # "at least 23" allows 26
+    RANGE = "range"  # "about 40" allows 42; a measure is printed rounded
+
+
+BOUNDS = frozenset({Qualifier.AT_LEAST, Qualifier.MORE_THAN, Qualifier.UP_TO, Qualifier.LESS_THAN})
+
+
 @dataclass(frozen=True)
 class FigureGroup:
-    """Figures of one value and unit, best supported first."""
+    """Figures of one value, qualifier and unit, best supported first."""
 
     figures: tuple[Figure, ...]
 
@@ -43,22 +56,63 @@ class FigureGroup:
 
 
 def group_figures(figures: Sequence[Figure]) -> list[FigureGroup]:
-    """One group per distinct (value, unit), most articles first, then larger values.
+    """One group per distinct (value, qualifier, unit), most articles first, then larger values.
 
-    A figure and a total of parts with the same value and unit go into one group.
+    "23" and "at least 23" are two groups: one may conflict with a third value ("at least 26")
+    where the other does not. A figure and a total of parts with the same value go into one
+    group, the stated total first.
     """
-    groups: dict[tuple[float, str | None, bool], list[Figure]] = {}
+    groups: dict[tuple[float, Qualifier, str | None], list[Figure]] = {}
     for figure in figures:
         unit = figure.unit.name if figure.unit is not None else None
-        groups.setdefault((figure.value, unit, figure.vague), []).append(figure)
+        groups.setdefault((figure.value, figure.qualifier, unit), []).append(figure)
     result = []
     for members in groups.values():
-        # Stated totals before totals of parts, then the most common qualifier.
-        common = max((m.qualifier for m in members), key=[m.qualifier for m in members].count)
-        members.sort(key=lambda f: (bool(f.parts), f.qualifier != common))
+        members.sort(key=lambda f: bool(f.parts))
         result.append(FigureGroup(tuple(members)))
     result.sort(key=lambda g: (-len(g.doc_ids), -g.value))
     return result
+
+
+def agreeing_sets(groups: Sequence[FigureGroup]) -> list[list[FigureGroup]]:
+    """The values split into sets that can all be true together, best supported set first.
+
+    Values that clash with others seed the sets (the most clashes first, then the best
+    supported); a value compatible with several sets joins the first, so "at least 23" stands
+    with "at least 26" against "23" rather than with "23" against "at least 26". Every value is
+    in exactly one set; two values in one set are always compatible.
+    """
+    clashes = {
+        id(g): sum(not compatible(g.lead, other.lead) for other in groups if other is not g)
+        for g in groups
+    }
+    order = sorted(groups, key=lambda g: (-clashes[id(g)], -len(g.doc_ids), -g.value))
+    sets: list[list[FigureGroup]] = []
+    for group in order:
+        for members in sets:
+            if all(compatible(group.lead, m.lead) for m in members):
+                members.append(group)
+                break
+        else:
+            sets.append([group])
+    for members in sets:
+        members.sort(key=lambda g: (-len(g.doc_ids), -g.value))
+    sets.sort(key=lambda ms: (-len({d for g in ms for d in g.doc_ids}), -ms[0].value))
+    return sets
+
+
+def clash(a: FigureGroup, b: FigureGroup) -> bool:
+    """Whether two values of one measure cannot both be true."""
+    return a.lead.dimension is b.lead.dimension and not compatible(a.lead, b.lead)
+
+
+def rule(a: Figure, b: Figure) -> Rule:
+    """Why two compatible values that look different can both be true."""
+    if a.unit != b.unit and a.unit is not None and b.unit is not None:
+        return Rule.UNIT_CONVERSION
+    if a.qualifier in BOUNDS or b.qualifier in BOUNDS:
+        return Rule.BOUND
+    return Rule.RANGE
 
 
 def compatible(a: Figure, b: Figure) -> bool:
@@ -97,11 +151,10 @@ def conversion_note(a: Figure, b: Figure) -> str | None:
     if not compatible(a, b):
         return None
     converted = (a.in_base_units(a.value) - b.unit.offset) / b.unit.scale
-    return (
-        f"{_format(a.value)} {a.unit.shown(a.value)} is about {_format(round(converted))} "
-        f"{b.unit.shown(converted)}, so {a.text} and {b.text} agree"
-    )
+    given = f"{format_value(a.value)} {a.unit.shown(a.value)}"
+    return f"{given} is about {format_value(round(converted))} {b.unit.shown(converted)}"
 
 
-def _format(value: float) -> str:
+def format_value(value: float) -> str:
+    """A value as a reader writes it: "1,000", "2.5"."""
     return f"{value:,.0f}" if value == int(value) else f"{value:,g}"

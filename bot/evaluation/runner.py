@@ -36,10 +36,9 @@ class LocalAnswerer:
     def answer(self, pair: QAPair) -> tuple[dict[str, Any], list[str], float]:
         """Ask the engine (timed), and list the documents of the passages it drew from."""
         started = time.perf_counter()
-        answer = self._engine.ask(pair.question, pair.turns).to_json()
+        answer = self._engine.ask(pair.question, pair.turns)
         latency_ms = (time.perf_counter() - started) * 1000
-        passages = self._engine.passages(pair.question, pair.turns)
-        return answer, [p.doc_id for p in passages], latency_ms
+        return answer.to_json(), [p.doc_id for p in answer.passages], latency_ms
 
     def article_text(self, doc_id: str) -> str | None:
         """The article's text from the index."""
@@ -49,8 +48,8 @@ class LocalAnswerer:
 
 class RemoteAnswerer:
     """A running crosscheck server: each pair is a conversation of its turns, then its
-    question, through ``POST /chat``. The retrieved documents are those the answer cites, in
-    citation order (the server does not expose its passages)."""
+    question, through ``POST /chat``. The retrieved documents are those of the answer's
+    passages, in rank order."""
 
     def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 60.0) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -70,7 +69,7 @@ class RemoteAnswerer:
             response.raise_for_status()
             body: dict[str, Any] = response.json()
             conversation = body["conversation_id"]
-        return body, [c["doc_id"] for c in body.get("citations", [])], latency_ms
+        return body, [p["doc_id"] for p in body.get("passages", [])], latency_ms
 
     def article_text(self, doc_id: str) -> str | None:
         """The article's text from ``GET /articles/{doc_id}`` (cached)."""

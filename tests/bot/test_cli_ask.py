@@ -19,9 +19,14 @@ def test_ask_json_is_the_answer_contract(crosscheck, bundled_index):
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == {
-        "question", "answer", "conflict", "figures", "related", "citations",
+        "question", "kind", "about", "headline", "answer", "notes", "conflict", "figures",
+        "groups", "relations", "timeline", "related", "quotes", "citations", "passages",
         "story", "other_stories", "entities",
     }  # fmt: skip
+    assert answer["kind"] == "figures" and answer["headline"] == answer["answer"].splitlines()[0]
+    # 23 and at least 26 are two groups, and the conflict names them.
+    [conflict] = [r for r in answer["relations"] if r["kind"] == "conflict"]
+    assert conflict["groups"] == [g["id"] for g in answer["groups"]]
     assert answer["question"] == "How many people were wounded?"
     assert answer["conflict"] is True
     assert sorted(f["value"] for f in answer["figures"]) == [23, 26]
@@ -33,7 +38,9 @@ def test_ask_json_is_the_answer_contract(crosscheck, bundled_index):
         assert set(other) == story_keys | {"conflict", "figures"}
         assert not set(other["articles"]) & set(answer["story"]["articles"])
     assert answer["entities"] == []  # names answer who/where/when questions, not counts
-    citation_keys = {"n", "doc_id", "source", "date", "quote", "start", "end", "claimant"}
+    citation_keys = {
+        "n", "doc_id", "source", "name", "date", "quote", "start", "end", "claimant"
+    }  # fmt: skip
     for citation in answer["citations"]:
         assert set(citation) == citation_keys
         text = (bundled_articles_dir() / f"{citation['doc_id']}.txt").read_text(encoding="utf-8")

@@ -20,10 +20,14 @@ QUESTIONS = [
     "How many tanks does Russia have?",
 ]
 JSON_KEYS = {
-    "question", "answer", "conflict", "figures", "related", "citations", "story",
+    "question", "kind", "about", "headline", "answer", "notes", "conflict", "figures", "groups",
+    "relations", "timeline", "related", "quotes", "citations", "passages", "story",
     "other_stories", "entities",
 }  # fmt: skip
-FIGURE_KEYS = {"value", "text", "qualifier", "unit", "measure", "claimant", "citations"}
+FIGURE_KEYS = {
+    "id", "group", "value", "low", "high", "text", "texts", "phrase", "qualifier", "unit",
+    "measure", "action", "claimant", "outlets", "dates", "reports", "citations",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +80,8 @@ def check_contract(
             assert citation in body["citations"]
     for citation in body["citations"]:
         assert texts[citation["doc_id"]][citation["start"] : citation["end"]] == citation["quote"]
+        assert not re.search(r"[0-9a-f]{12}", citation["name"]), "a hex id is never a name"
+    check_structure(body)
     if body["story"] is not None:
         assert set(body["story"]) == {"id", "title", "articles", "outlets"}
         cited = {c["doc_id"] for f in body["figures"] + body["related"] for c in f["citations"]}
@@ -87,6 +93,32 @@ def check_contract(
             assert cited <= set(story["articles"])
     else:
         assert others == []
+
+
+def check_structure(body: dict[str, Any]) -> None:
+    """The words are the composer's, made from the structure: the headline is the first line,
+    every note a line; the groups split the figures; every relation and timeline entry names
+    groups and figures of the answer; the answer conflicts exactly when a relation says so."""
+    lines = body["answer"].splitlines()
+    assert lines[0] == body["headline"]
+    assert all(note["text"] in lines for note in body["notes"])
+    numbers = {c["n"] for c in body["citations"]}
+    figures = {f["id"]: f for f in body["figures"]}
+    assert len(figures) == len(body["figures"])
+    grouped = [f for g in body["groups"] for f in g["figures"]]
+    assert sorted(grouped) == sorted(figures)
+    groups = {g["id"] for g in body["groups"]}
+    assert all(figures[f]["group"] == g["id"] for g in body["groups"] for f in g["figures"])
+    for relation in body["relations"]:
+        assert set(relation["groups"]) <= groups and set(relation["figures"]) <= set(figures)
+        assert set(relation["citations"]) <= numbers
+    conflicts = [r for r in body["relations"] if r["kind"] == "conflict"]
+    assert body["conflict"] == bool(conflicts)
+    for entry in body["timeline"]:
+        assert entry["figure"] in figures and entry["group"] in groups
+    assert set(body["quotes"]) <= numbers
+    assert body["kind"] in {"figures", "names", "quotes", "none"}
+    assert (body["kind"] == "figures") == bool(body["figures"])
 
 
 # --- the bundled articles -------------------------------------------------------------------
@@ -317,7 +349,8 @@ def test_a_length_in_miles_and_kilometres_agrees(fire_engine: AnswerEngine) -> N
     answer = fire_engine.ask("How far did the plume drift?")
     assert not answer.conflict
     assert [(f.value, f.unit) for f in answer.figures] == [(48, "kilometres"), (30, "miles")]
-    assert "48 kilometres is about 30 miles, so roughly 48 and 30 agree." in answer.answer
+    [note] = answer.notes
+    assert note.text == "These only look different: 48 kilometres is about 30 miles [1][2]."
 
 
 def test_a_question_for_a_person_names_them(fire_engine: AnswerEngine) -> None:
@@ -339,7 +372,10 @@ def test_a_listed_total_answers_without_a_conflict_with_its_parts(
 ) -> None:
     answer = fire_engine.ask("How many fire engines and helicopters were used?")
     assert values(answer) == [24] and not answer.conflict
-    assert "gives 20 fire engines and 4 helicopters, which add up to 24." in answer.answer
+    assert (
+        "These only look different: 20 fire engines and 4 helicopters add up to 24 [1]."
+        in answer.answer.splitlines()
+    )
 
 
 def test_a_thing_counted_one_way_answers_whatever_its_verb(fire_engine: AnswerEngine) -> None:

@@ -9,7 +9,16 @@ from made_up import figure
 
 from retrieval.figures import Figure
 from retrieval.numbers import Qualifier, bounds
-from retrieval.reconcile import compatible, conversion_note, group_figures, has_conflict
+from retrieval.reconcile import (
+    Rule,
+    agreeing_sets,
+    clash,
+    compatible,
+    conversion_note,
+    group_figures,
+    has_conflict,
+    rule,
+)
 
 INJURED_23 = figure("One man died and 23 were injured, police said.", "23", "a")  # exactly 23
 AT_LEAST_23 = figure("At least 23 people were injured.", "At least 23", "b")
@@ -163,22 +172,18 @@ def test_has_conflict(figures: list[Figure], expected: bool) -> None:
 
 def test_miles_converted_to_kilometres() -> None:
     # 620 mi * 1,609.344 m / 1,000 m = 997.79 km, printed 998.
-    assert conversion_note(MILES_620, KM_1000) == (
-        "620 miles is about 998 kilometres, so roughly 620-mile and 1,000-kilometer agree"
-    )
+    assert conversion_note(MILES_620, KM_1000) == ("620 miles is about 998 kilometres")
 
 
 def test_kilometres_converted_to_miles() -> None:
     # 1,000 km * 1,000 m / 1,609.344 m = 621.37 mi, printed 621.
-    assert conversion_note(KM_1000, MILES_620) == (
-        "1,000 kilometres is about 621 miles, so 1,000-kilometer and roughly 620-mile agree"
-    )
+    assert conversion_note(KM_1000, MILES_620) == ("1,000 kilometres is about 621 miles")
 
 
 def test_fahrenheit_converted_to_celsius_with_the_offset() -> None:
     # (104 - 32) * 5/9 = 40; back: 40 * 9/5 + 32 = 104.
-    assert conversion_note(F_104, C_40) == "104 °F is about 40 °C, so 104 and 40 agree"
-    assert conversion_note(C_40, F_104) == "40 °C is about 104 °F, so 40 and 104 agree"
+    assert conversion_note(F_104, C_40) == "104 °F is about 40 °C"
+    assert conversion_note(C_40, F_104) == "40 °C is about 104 °F"
 
 
 @pytest.mark.parametrize(
@@ -216,15 +221,48 @@ def test_groups_with_more_articles_come_first() -> None:
     assert groups[0].doc_ids == ("a", "b")
 
 
-def test_a_group_leads_with_its_most_common_wording() -> None:
+def test_a_bound_and_an_exact_value_of_one_number_are_two_groups() -> None:
     exact = figure("Police said 23 people were injured.", "23", "a")
     at_least = [
         figure("At least 23 people were injured.", "At least 23", doc) for doc in ("b", "c")
     ]
-    [group] = group_figures([exact, *at_least])
-    assert [f.text for f in group.figures] == ["At least 23", "At least 23", "23"]
-    assert group.doc_ids == ("b", "c", "a")
-    assert group.lead.qualifier is Qualifier.AT_LEAST
+    bound, value = group_figures([exact, *at_least])
+    assert [f.text for f in bound.figures] == ["At least 23", "At least 23"]
+    assert bound.doc_ids == ("b", "c") and bound.lead.qualifier is Qualifier.AT_LEAST
+    assert [f.text for f in value.figures] == ["23"]
+
+
+def test_a_bound_that_fits_both_sides_stands_with_the_value_it_does_not_clash_with() -> None:
+    exact_23 = figure("Police said 23 people were injured.", "23", "a")
+    at_least_26 = [
+        figure("At least 26 people were injured.", "At least 26", doc) for doc in ("b", "c")
+    ]
+    at_least_23 = figure("At least 23 people were injured.", "At least 23", "d")
+    sets = agreeing_sets(group_figures([exact_23, *at_least_26, at_least_23]))
+    # Only the exact 23 clashes with at least 26; at least 23 fits either, and joins at least 26.
+    assert [[g.lead.text for g in members] for members in sets] == [
+        ["At least 26", "At least 23"],
+        ["23"],
+    ]
+    assert clash(sets[0][0], sets[1][0]) and not clash(sets[0][1], sets[1][0])
+
+
+def test_values_that_all_agree_are_one_set() -> None:
+    groups = group_figures([SUM_550, STATED_550, AT_LEAST_23])
+    assert len(agreeing_sets([g for g in groups if g.value == 550])) == 1
+    assert agreeing_sets([]) == []
+
+
+def test_why_values_that_look_different_agree() -> None:
+    at_least_23 = figure("At least 23 people were injured.", "At least 23", "d")
+    twenty_six = figure("26 people were injured.", "26", "e")
+    about_40 = figure("About 40 people were hurt.", "About 40", "f")
+    forty_two = figure("42 people were hurt.", "42", "g")
+    miles = figure("The missile flew 620 miles.", "620", "h")
+    km = figure("The missile flew 1,000 km.", "1,000", "i")
+    assert rule(at_least_23, twenty_six) is Rule.BOUND
+    assert rule(about_40, forty_two) is Rule.RANGE
+    assert rule(miles, km) is Rule.UNIT_CONVERSION
 
 
 def test_the_same_value_of_different_units_is_two_groups() -> None:
