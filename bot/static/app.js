@@ -155,11 +155,12 @@
     return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
   }
 
-  /** Who published an article, for a line under its title: the outlet, else its name unless
-   * the name is the title already shown. */
+  /** Who published an article, for the line under its heading (its title, else its name):
+   * the outlet, else the URL's domain (the name of an article with a URL and a title), else
+   * "Outlet unknown"; null when the heading is the outlet already. */
   function byline(article) {
-    if (article.source) return article.source;
-    return article.title && article.name !== article.title ? article.name : "Outlet unknown";
+    if (article.source) return article.title ? article.source : null;
+    return article.url && article.title ? article.name : "Outlet unknown";
   }
 
   function dateElement(iso) {
@@ -609,8 +610,10 @@
   }
 
   function articleMeta(article) {
+    // An article with a URL but no outlet is named by the link to it, below.
+    const outlet = article.url && !article.source ? null : byline(article);
     const parts = [
-      el("span", { class: article.source ? "meta-outlet" : "meta-outlet unknown" }, article.source || "Outlet unknown"),
+      outlet ? el("span", { class: article.source ? "meta-outlet" : "meta-outlet unknown" }, outlet) : null,
       article.date ? dateElement(article.date) : null,
     ].filter(Boolean);
     const url = safeUrl(article.url);
