@@ -1,9 +1,12 @@
-"""An answer as Slack Block Kit: the answer, a section per figure with its outlets, numbered
-citations as context blocks, and a plain-text fallback, within Slack's limits."""
+"""An answer as Slack Block Kit, laid out from its structure: the headline, a section per group
+of values (each value with the articles behind it), the notes, the related figures, numbered
+citations as context blocks, and a plain-text fallback, within Slack's limits. The composed
+text is never taken apart."""
 
 from typing import Any
 
 from retrieval import Answer, AnswerFigure, Citation
+from retrieval.answer import RelationKind
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -20,17 +23,14 @@ def answer_blocks(
     answer: Answer, articles: dict[str, tuple[str | None, str | None]]
 ) -> list[dict[str, Any]]:
     """Blocks for an answer; ``articles`` gives each cited article's (title, url), either None."""
-    headline, *rest = answer.answer.split("\n")
-    blocks: list[dict[str, Any]] = []
-    if answer.conflict:
-        blocks.append(_section(":warning: *The sources disagree.* " + escape(headline)))
-    else:
-        blocks.append(_section(escape(headline)))
-    for figure in answer.figures:
-        blocks.append(_section(_figure_text(figure)))
-    notes = [line for line in rest if not line.startswith("- ")]
-    if notes:
-        blocks.append(_section("\n".join(escape(line) for line in notes)))
+    headline = f"*{escape(answer.headline)}*"
+    blocks = [_section(f":warning: {headline}" if answer.conflict else headline)]
+    blocks.extend(_section(text) for text in _group_texts(answer))
+    if answer.notes:
+        blocks.append(_section("\n".join(escape(note.text) for note in answer.notes)))
+    if answer.related:
+        related = "; ".join(_related_text(f) for f in answer.related)
+        blocks.append(_context(f"*Related figures:* {related}"))
     blocks.append({"type": "divider"})
     citation_blocks = [
         _citation(c, *articles.get(c.doc_id, (None, None))) for c in answer.citations
@@ -48,16 +48,51 @@ def fallback_text(answer: Answer) -> str:
     return escape(answer.answer)[:MAX_SECTION]
 
 
+def _group_texts(answer: Answer) -> list[str]:
+    """A text per group of values that can all be true, a line per value; "vs" opens a group
+    that conflicts with one before it."""
+    by_id = {f.id: f for f in answer.figures}
+    clashes = {frozenset(r.groups) for r in answer.relations if r.kind is RelationKind.CONFLICT}
+    texts = []
+    for index, group in enumerate(answer.groups):
+        lines = [_figure_text(by_id[i]) for i in group.figures if i in by_id]
+        if any(frozenset((g.id, group.id)) in clashes for g in answer.groups[:index]):
+            lines.insert(0, "_vs_")
+        texts.append("\n".join(lines))
+    return texts
+
+
 def _figure_text(figure: AnswerFigure) -> str:
-    outlets = "; ".join(
-        dict.fromkeys(f"{escape(c.source or c.doc_id)} [{c.n}]" for c in figure.citations)
+    """ "*at least 26* people wounded: Associated Press [1]; ICIR ("at least 23"), citing
+    Ukraine's Air Force [2]" """
+    reports = []
+    for report in figure.reports:
+        wording = f" (“{escape(report.text)}”)" if report.text != figure.text else ""
+        claim = f", citing {escape(report.claimant)}" if report.claimant else ""
+        reports.append(f"{escape(report.name)}{wording}{claim} [{report.n}]")
+    words = " ".join(w for w in (_unit(figure), figure.action) if w)
+    return f"*{escape(figure.text)}*{' ' + escape(words) if words else ''}: " + "; ".join(
+        dict.fromkeys(reports)
     )
-    unit = f" {escape(figure.unit)}" if figure.unit and figure.unit not in figure.text else ""
-    return f"*{escape(figure.text)}*{unit}: {outlets}"
+
+
+def _related_text(figure: AnswerFigure) -> str:
+    words = " ".join(w for w in (figure.phrase or figure.text, figure.action) if w)
+    marks = "".join(f"[{n}]" for n in sorted({c.n for c in figure.citations}))
+    return f"{escape(words)} {marks}"
+
+
+def _unit(figure: AnswerFigure) -> str:
+    """The unit to show after the value, unless its text already names it ("539 drones and 11
+    missiles" names "drones and missiles": its last word, singular or plural)."""
+    if not figure.unit:
+        return ""
+    last = figure.unit.split()[-1].casefold().removesuffix("s")
+    return "" if last in figure.text.casefold() else figure.unit
 
 
 def _citation(citation: Citation, title: str | None, url: str | None) -> dict[str, Any]:
-    outlet = escape(citation.source or citation.doc_id)
+    outlet = escape(citation.name)
     if url and url.startswith(("http://", "https://")) and "|" not in url and ">" not in url:
         outlet = f"<{url}|{outlet}>"
     parts = (outlet, f"_{escape(title)}_" if title else "", escape(citation.date or ""))

@@ -155,12 +155,17 @@
     return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
   }
 
+  /** Who published an article, for the line under its heading (its title, else its name):
+   * the outlet, else the URL's domain (the name of an article with a URL and a title), else
+   * "Outlet unknown"; null when the heading is the outlet already. */
+  function byline(article) {
+    if (article.source) return article.title ? article.source : null;
+    return article.url && article.title ? article.name : "Outlet unknown";
+  }
+
   function dateElement(iso) {
     return iso ? el("time", { datetime: iso }, formatDate(iso)) : null;
   }
-
-  /** How a citation names its article: the outlet, else the doc id. */
-  const outletName = (citation) => citation.source || citation.doc_id;
 
   /** The unit to print after a figure's text, or "" when the text already names it. */
   function unitFor(figure) {
@@ -177,8 +182,10 @@
     return unit;
   }
 
-  /** What a figure counts beyond its unit: "injured" of "people injured". */
+  /** What happened to what a figure counts: its action as written ("wounded"), else its
+   * measure beyond the unit ("injure" of "people injure"). */
   function actionFor(figure) {
+    if (figure.action) return figure.action;
     const measure = figure.measure || "";
     const unit = figure.unit || "";
     return unit && measure.startsWith(unit) ? measure.slice(unit.length).trim() : measure;
@@ -203,8 +210,8 @@
         type: "button",
         class: "chip",
         dataset: { n: String(citation.n), docId: citation.doc_id },
-        "aria-label": `Source ${citation.n}: ${outletName(citation)}. Open the article`,
-        title: `${outletName(citation)}: “${citation.quote}”`,
+        "aria-label": `Source ${citation.n}: ${citation.name}. Open the article`,
+        title: `${citation.name}: “${citation.quote}”`,
         onclick: (event) => openCitation(citation, event.currentTarget),
       },
       String(citation.n),
@@ -227,27 +234,32 @@
   }
 
   // ---- Answer cards ----------------------------------------------------------------------
+  //
+  // A card is built from the answer's structure (kind, headline, groups, relations, notes,
+  // quotes, related); the composed `answer` text is never taken apart.
+
+  const RECONCILED = {
+    sum_of_parts: "The parts add up to the total",
+    unit_conversion: "The same amount in other units",
+    bound: "Within the bound",
+    range: "Within the range",
+  };
 
   function renderAnswer(data) {
     const citations = new Map(data.citations.map((c) => [c.n, c]));
-    const [headline = "", ...rest] = data.answer.split("\n");
-    const notes = rest.filter(
-      (line) => line.trim() && !line.startsWith("- ") && !line.startsWith("Related figures:"),
-    );
+    const figures = new Map(data.figures.map((f) => [f.id, f]));
     return el(
       "article",
       {
         class: `answer${data.conflict ? " is-conflict" : ""}`,
         "aria-label": `Answer to: ${data.question}`,
-        dataset: { conflict: String(data.conflict), conversationId: data.conversation_id },
+        dataset: { conflict: String(data.conflict), kind: data.kind, conversationId: data.conversation_id },
       },
       renderVerdict(data),
-      el("p", { class: "headline" }, withChips(headline, citations)),
-      data.figures.length ? renderFigures(data.figures, data.conflict) : null,
-      notes.length
-        ? el("div", { class: "notes" }, notes.map((line) => el("p", {}, withChips(line, citations))))
-        : null,
-      !data.figures.length && data.citations.length ? renderPassages(data.citations) : null,
+      el("p", { class: "headline" }, withChips(data.headline, citations)),
+      data.groups.length ? renderGroups(data, figures, citations) : null,
+      data.notes.length ? renderNotes(data.notes, citations) : null,
+      data.quotes.length ? renderPassages(data, citations) : null,
       data.related.length ? renderRelated(data.related) : null,
     );
   }
@@ -258,8 +270,10 @@
     let badge;
     if (data.conflict) {
       badge = el("span", { class: "badge badge-conflict" }, el("span", { "aria-hidden": "true" }, "≠"), "Sources disagree");
-    } else if (!data.figures.length) {
-      badge = el("span", { class: "badge badge-none" }, data.citations.length ? "No figure · closest passages" : "No answer");
+    } else if (data.kind === "none") {
+      badge = el("span", { class: "badge badge-none" }, data.quotes.length ? "No answer · closest passages" : "No answer");
+    } else if (data.kind !== "figures") {
+      badge = el("span", { class: "badge badge-quotes" }, data.kind === "names" ? "Names in the sources" : "In the sources' words");
     } else if (docs.size > 1) {
       badge = el("span", { class: "badge badge-agree" }, el("span", { "aria-hidden": "true" }, "✓"), "Sources agree");
     } else {
@@ -273,28 +287,76 @@
     );
   }
 
-  function renderFigures(figures, conflict) {
+  /** The groups of compatible values: the groups in a conflict side by side ("vs" between
+   * two that cannot both be true), then the groups nothing contradicts. */
+  function renderGroups(data, figures, citations) {
+    const clashes = new Set();
+    for (const relation of data.relations) {
+      if (relation.kind !== "conflict") continue;
+      const [a, b] = relation.groups;
+      clashes.add(`${a} ${b}`).add(`${b} ${a}`);
+    }
+    const inConflict = (group) => data.relations.some((r) => r.kind === "conflict" && r.groups.includes(group.id));
+    const clashing = data.groups.filter(inConflict);
+    const others = data.groups.filter((g) => !inConflict(g));
+    const reconciled = data.relations.filter((r) => r.kind === "reconciled");
+    // The values that clash (a group can also hold values that agree with both sides).
+    const clashingFigures = new Set(
+      data.relations.filter((r) => r.kind === "conflict").flatMap((r) => r.figures.flat()),
+    );
+    const card = (group) => renderGroup(group, figures, citations, reconciled, clashingFigures);
     const children = [];
-    figures.forEach((figure, index) => {
-      if (conflict && index > 0) children.push(el("div", { class: "versus" }, "vs"));
-      children.push(renderFigure(figure));
-    });
+    if (clashing.length) {
+      const row = [];
+      clashing.forEach((group, index) => {
+        if (index > 0) {
+          const previous = clashing[index - 1].id;
+          row.push(
+            clashes.has(`${previous} ${group.id}`)
+              ? el("div", { class: "versus", "aria-label": "cannot both be true with" }, "vs")
+              : el("div", { class: "versus versus-soft", "aria-label": "and" }, "&"),
+          );
+        }
+        row.push(card(group));
+      });
+      children.push(
+        el("div", { class: "figures figures-conflict", role: "group", "aria-label": "Figures that cannot all be true" }, row),
+      );
+    }
+    if (others.length) {
+      children.push(el("div", { class: "figures", role: "group", "aria-label": "Figures" }, others.map(card)));
+    }
+    return children;
+  }
+
+  /** One group: its values (that can all be true together), and why values that only look
+   * different agree. */
+  function renderGroup(group, figures, citations, reconciled, clashingFigures) {
+    const members = group.figures.map((id) => figures.get(id)).filter(Boolean);
+    const ids = new Set(group.figures);
+    const why = reconciled.filter((r) => r.figures.some((id) => ids.has(id)));
     return el(
       "div",
       {
-        class: conflict ? "figures figures-conflict" : "figures",
-        role: "group",
-        "aria-label": conflict ? "Figures that cannot all be true" : "Figures",
+        class: `group${members.length > 1 ? " is-several" : ""}`,
+        dataset: { group: group.id },
       },
-      children,
+      members.map((figure) => renderFigure(figure, clashingFigures.has(figure.id), citations)),
+      why.length
+        ? el(
+            "ul",
+            { class: "reconciled", "aria-label": "Why these values agree" },
+            why.map((r) => el("li", { dataset: { rule: r.rule } }, el("span", { class: "reconciled-rule" }, RECONCILED[r.rule] || "Consistent"))),
+          )
+        : null,
     );
   }
 
-  function renderFigure(figure) {
+  function renderFigure(figure, clashing, citations) {
     const action = actionFor(figure);
     return el(
       "div",
-      { class: "figure", dataset: { value: String(figure.value) } },
+      { class: `figure${clashing ? " is-clashing" : ""}`, dataset: { value: String(figure.value), figure: figure.id } },
       el(
         "p",
         { class: "figure-value" },
@@ -307,17 +369,26 @@
       el(
         "ul",
         { class: "sources", "aria-label": "Outlets giving this figure" },
-        figure.citations.map((c) =>
+        figure.reports.map((report) =>
           el(
             "li",
             { class: "source" },
-            el("span", { class: c.source ? "outlet" : "outlet doc-id", title: c.source ? null : "Outlet unknown: doc id" }, outletName(c)),
+            el("span", { class: "outlet" }, report.name),
             " ",
-            c.claimant ? el("span", { class: "claimant" }, `citing ${c.claimant} `) : null,
-            chip(c),
+            report.text !== figure.text ? el("span", { class: "wording" }, `“${report.text}” `) : null,
+            report.claimant ? el("span", { class: "claimant" }, `citing ${report.claimant} `) : null,
+            chip(citations.get(report.n)),
           ),
         ),
       ),
+    );
+  }
+
+  function renderNotes(notes, citations) {
+    return el(
+      "ul",
+      { class: "notes", "aria-label": "Notes" },
+      notes.map((note) => el("li", { class: `note note-${note.kind}`, dataset: { kind: note.kind } }, withChips(note.text, citations))),
     );
   }
 
@@ -330,12 +401,12 @@
         "ul",
         {},
         related.map((figure) => {
-          const outlets = [...new Set(figure.citations.map(outletName))];
+          const outlets = [...new Set(figure.citations.map((c) => c.name))];
           const action = actionFor(figure);
           return el(
             "li",
             { class: "related-item", dataset: { value: String(figure.value) } },
-            el("span", { class: "related-figure" }, [figure.text, unitFor(figure)].filter(Boolean).join(" ")),
+            el("span", { class: "related-figure" }, figure.phrase || [figure.text, unitFor(figure)].filter(Boolean).join(" ")),
             action ? ` ${action}` : null,
             el("span", { class: "related-outlets" }, ` · ${outlets.join(", ")} `),
             figure.citations.map(chip),
@@ -345,18 +416,25 @@
     );
   }
 
-  function renderPassages(citations) {
+  /** The sentences a names, quotes or no-answer card shows, in the answer's order, each under
+   * its own citation number: the number the [n] markers of the text use. */
+  function renderPassages(data, citations) {
+    const label = data.kind === "none" ? "Closest passages" : "Quoted passages";
     return el(
       "ol",
-      { class: "passages", "aria-label": "Closest passages" },
-      citations.map((c) =>
-        el(
-          "li",
-          {},
-          el("blockquote", {}, c.quote),
-          el("p", { class: "passage-source" }, outletName(c), c.date ? " · " : null, dateElement(c.date), chip(c)),
+      { class: "passages", "aria-label": label },
+      data.quotes
+        .map((n) => citations.get(n))
+        .filter(Boolean)
+        .map((c) =>
+          el(
+            "li",
+            { class: "passage", dataset: { n: String(c.n) } },
+            el("span", { class: "passage-n" }, chip(c)),
+            el("blockquote", {}, c.quote),
+            el("p", { class: "passage-source" }, c.name, c.date ? " · " : null, dateElement(c.date)),
+          ),
         ),
-      ),
     );
   }
 
@@ -443,9 +521,15 @@
     question.focus();
   }
 
+  /** Fit the question box to its text up to its CSS max-height; a scrollbar only beyond it.
+   * scrollHeight leaves out the borders, which a border-box height includes. */
   function autosize(textarea) {
     textarea.style.height = "auto";
-    textarea.style.height = `${Math.min(textarea.scrollHeight, 200)}px`;
+    const borders = textarea.offsetHeight - textarea.clientHeight;
+    const wanted = textarea.scrollHeight + borders;
+    const max = parseFloat(getComputedStyle(textarea).maxHeight) || Infinity;
+    textarea.style.height = `${Math.min(wanted, max)}px`;
+    textarea.style.overflowY = wanted > max ? "auto" : "hidden";
   }
 
   function submitQuestion() {
@@ -526,10 +610,11 @@
   }
 
   function articleMeta(article) {
+    // An article with a URL but no outlet is named by the link to it, below.
+    const outlet = article.url && !article.source ? null : byline(article);
     const parts = [
-      el("span", { class: article.source ? "meta-outlet" : "meta-outlet unknown" }, article.source || "Outlet unknown"),
+      outlet ? el("span", { class: article.source ? "meta-outlet" : "meta-outlet unknown" }, outlet) : null,
       article.date ? dateElement(article.date) : null,
-      article.title ? el("span", { class: "doc-id" }, article.doc_id) : null,
     ].filter(Boolean);
     const url = safeUrl(article.url);
     if (url) {
@@ -561,7 +646,7 @@
     } else {
       body = el("div", { class: "article-text" }, text);
     }
-    showReader(citation ? `Source ${citation.n}` : "Article", article.title || article.doc_id, articleMeta(article), note, [body]);
+    showReader(citation ? `Source ${citation.n}` : "Article", article.title || article.name, articleMeta(article), note, [body]);
     $("reader-title").focus({ preventScroll: true });
     if (mark) mark.scrollIntoView({ block: "center" });
   }
@@ -611,11 +696,11 @@
           el(
             "button",
             { type: "button", class: "article-link", onclick: (event) => openArticle(a.doc_id, event.currentTarget) },
-            el("span", { class: "article-link-title" }, a.title || a.doc_id),
+            el("span", { class: "article-link-title" }, a.title || a.name),
             el(
               "span",
               { class: "article-link-meta" },
-              [a.source || "Outlet unknown", a.date ? formatDate(a.date) : null, `${numberFormat.format(a.length)} characters`]
+              [byline(a), a.date ? formatDate(a.date) : null, `${numberFormat.format(a.length)} characters`]
                 .filter(Boolean)
                 .join(" · "),
             ),
@@ -675,13 +760,12 @@
         "ok",
         el("strong", {}, added.replaced ? "Replaced" : "Added"),
         " ",
-        el("span", { class: "added-name" }, added.title || added.doc_id),
+        el("span", { class: "added-name" }, added.title || added.name),
         el(
           "span",
           { class: "added-meta" },
           [
-            `doc id ${added.doc_id}`,
-            added.source || "outlet unknown",
+            byline(added),
             added.date ? formatDate(added.date) : null,
             `${numberFormat.format(added.length)} characters`,
           ]

@@ -135,10 +135,13 @@ def test_a_mention_is_answered_in_its_thread_with_figures_and_citations(
     blocks = message["blocks"]
     assert len(blocks) <= 50
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    assert sections[0].startswith(":warning: *The sources disagree.*")
+    assert sections[0].startswith(":warning: *The sources disagree on people wounded")
     assert any(s.startswith("*at least 26*") for s in sections)
+    assert any(s.startswith("_vs_\n*23*") for s in sections)
     contexts = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
-    assert contexts and all(c.startswith("[") and "“" in c for c in contexts)
+    citations = [c for c in contexts if not c.startswith("*Related figures:*")]
+    assert citations and all(c.startswith("[") and "“" in c for c in citations)
+    assert not re.search(r"[0-9a-f]{16}", json.dumps(blocks))  # articles by name, no hex id
 
 
 def test_a_follow_up_in_the_thread_continues_the_conversation(
