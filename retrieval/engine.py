@@ -206,7 +206,9 @@ class AnswerEngine:
         answers, related = self._choose_figures(asked, sentences)
         answers = answers + self._support(asked, answers, story_docs)
         structure = figure_structure(answers, citations)
-        answered = {(f.doc_id, f.start, f.end) for f in answers}
+        # A part of an answering total ("539 drones" of "539 drones and 11 missiles") is part of
+        # the answer, not a figure beside it.
+        answered = {(f.doc_id, f.start, f.end) for a in answers for f in (a, *a.parts)}
         related_groups = [
             g
             for g in _related_groups(related)

@@ -376,6 +376,8 @@ def test_a_listed_total_answers_without_a_conflict_with_its_parts(
         "These only look different: 20 fire engines and 4 helicopters add up to 24 [1]."
         in answer.answer.splitlines()
     )
+    # Its parts are the answer's own, not figures beside it.
+    assert not {f.text for f in answer.related} & {"20", "4"}
 
 
 def test_a_thing_counted_one_way_answers_whatever_its_verb(fire_engine: AnswerEngine) -> None:
