@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.conversations import UnknownConversationError
 from bot.service import NotReadyError, UnavailableError
 from index import IndexStoreError, IndexWriteError
 from retrieval import SearchError
@@ -33,35 +34,49 @@ class ErrorBody(BaseModel):
 
 
 def error_response(
-    status: int, message: str, kind: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    kind: str,
+    headers: Mapping[str, str] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """An error response of the documented shape (with ``headers``, e.g. ``Allow``)."""
+    """An error response of the documented shape (with ``headers``, e.g. ``Allow``, and more
+    fields of the error in ``details``, e.g. OpenAI's ``param`` and ``code``)."""
     return JSONResponse(
-        {"error": {"message": message, "type": kind}}, status_code=status, headers=headers
+        {"error": {"message": message, "type": kind, **(details or {})}},
+        status_code=status,
+        headers=headers,
     )
 
 
 class ApiError(Exception):
-    """Raised by routes to answer with an error of the documented shape."""
+    """Raised by routes to answer with an error of the documented shape; ``details`` are
+    more fields of the error object."""
 
-    def __init__(self, status: int, message: str, kind: str) -> None:
+    def __init__(
+        self, status: int, message: str, kind: str, details: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.kind = kind
+        self.details = dict(details or {})
 
 
 def call_service(call: Callable[[], T]) -> T:
     """``call()``, its result returned.
 
     Raises:
-        ApiError: 503 ``not_ready`` while the index loads, 422 ``invalid_request`` for a search
+        ApiError: 404 ``unknown_conversation`` for a conversation id that is unknown or
+            expired, 503 ``not_ready`` while the index loads, 422 ``invalid_request`` for a search
             the service cannot run, 503 ``write_failed`` when a change could not be written
             (the previous index is intact), 503 ``index_unavailable`` when the index cannot be
             read (the message says how to rebuild it).
     """
     try:
         return call()
+    except UnknownConversationError as error:
+        raise ApiError(404, str(error), "unknown_conversation") from None
     except NotReadyError as error:
         raise ApiError(503, str(error), "not_ready") from None
     except SearchError as error:
@@ -109,6 +124,8 @@ Text = Annotated[str, AfterValidator(check_text)]
 
 # What FastAPI says of a body it cannot even decode (not UTF-8, say).
 _UNPARSABLE = "There was an error parsing the body"
+# What pydantic puts before the message of a ValueError a validator raised.
+_VALUE_ERROR = "Value error, "
 _STATUS_TYPES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -116,6 +133,7 @@ _STATUS_TYPES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "request_too_large",
+    415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
     503: "not_ready",
@@ -127,7 +145,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status, error.message, error.kind)
+        return error_response(error.status, error.message, error.kind, details=error.details)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -163,6 +181,8 @@ def _allowed_methods(request: Request) -> str:
 def _describe(problem: dict[str, Any]) -> str:
     where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
     message = str(problem.get("msg", "invalid"))
+    if problem.get("type") == "value_error":  # our own validators' words, without pydantic's
+        message = message.removeprefix(_VALUE_ERROR)
     return f"{where}: {message}" if where else message
 
 

@@ -18,6 +18,10 @@ class ConversationLimits:
     max_turns: int = 20
 
 
+class UnknownConversationError(LookupError):
+    """No conversation has that id: it never existed, or it expired."""
+
+
 class ConversationStore:
     """Thread-safe store of conversation histories."""
 
@@ -34,12 +38,17 @@ class ConversationStore:
         """A fresh, unguessable conversation id."""
         return secrets.token_hex(12)
 
-    def history(self, conversation_id: str) -> tuple[str, ...]:
-        """The questions asked so far in a conversation (none if unknown or expired)."""
+    @property
+    def limits(self) -> ConversationLimits:
+        """How many conversations are kept, for how long, with how many questions."""
+        return self._limits
+
+    def history(self, conversation_id: str) -> tuple[str, ...] | None:
+        """The questions asked so far in a conversation; None if it is unknown or expired."""
         with self._lock:
             self._expire()
             item = self._items.get(conversation_id)
-            return item[1] if item else ()
+            return item[1] if item else None
 
     def record(self, conversation_id: str, question: str) -> None:
         """Remember that ``question`` was asked in the conversation."""

@@ -88,7 +88,6 @@ class CrossCheck:
                 articles = load_articles([bundled_articles_dir()]).articles
                 build_index(articles, self._index_dir, self._embedder, annotator=self._annotator)
             self._set(open_index(self._index_dir, self._embedder))
-            self._current().engine.ask("how many were injured?")  # warm the model and caches
         except Exception as error:  # reported by /health; the process stays up to say so
             self._fail(error)
             raise

@@ -9,10 +9,7 @@ once and answered in the background; Slack's retries of one event are answered o
 import json
 import logging
 import re
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,11 +19,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
+from bot import asking
 from bot.api_errors import ApiError, error_response
-from bot.conversations import ConversationStore
-from bot.service import CrossCheck
 from bot.settings import Settings
 from bot.slack_blocks import answer_blocks, escape, fallback_text
+from bot.state import AppState, State
 from retrieval import Answer
 
 log = logging.getLogger("crosscheck.slack")
@@ -37,34 +34,10 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 router = APIRouter(prefix="/slack", tags=["slack"])
 
 
-class SeenEvents:
-    """Event ids seen in the last ``ttl`` seconds (at most ``size``), to answer each once."""
-
-    def __init__(self, ttl: float = 3600.0, size: int = 10_000) -> None:
-        self._ttl = ttl
-        self._size = size
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str) -> bool:
-        """Record ``event_id``; True only the first time it is seen."""
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and next(iter(self._seen.values())) < now - self._ttl:
-                self._seen.popitem(last=False)
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = now
-            while len(self._seen) > self._size:
-                self._seen.popitem(last=False)
-            return True
-
-
 @router.post("/events")
-async def events(request: Request, background: BackgroundTasks) -> Any:
+async def events(request: Request, state: State, background: BackgroundTasks) -> Any:
     """Slack's Events API: ``url_verification`` and ``event_callback``."""
-    settings: Settings = request.app.state.settings
-    body = await _verified_body(request, settings)
+    body = await _verified_body(request, state.settings)
     try:
         payload = json.loads(body)
     except json.JSONDecodeError:
@@ -81,17 +54,16 @@ async def events(request: Request, background: BackgroundTasks) -> Any:
     event_id = str(payload.get("event_id") or "")
     if not _is_question(event, payload) or not event_id:
         return {"ok": True}
-    if not request.app.state.slack_seen.first_time(event_id):
+    if not state.slack_seen.first_time(event_id):
         return {"ok": True}  # a retry of an event being answered
-    background.add_task(_answer_event, request.app.state, event, event_id)
+    background.add_task(_answer_event, state, event, event_id)
     return {"ok": True}
 
 
 @router.post("/commands")
-async def commands(request: Request, background: BackgroundTasks) -> Any:
+async def commands(request: Request, state: State, background: BackgroundTasks) -> Any:
     """A slash command (``/crosscheck how many missiles were launched?``)."""
-    settings: Settings = request.app.state.settings
-    body = await _verified_body(request, settings)
+    body = await _verified_body(request, state.settings)
     form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
     question = form.get("text", "").strip()
     response_url = form.get("response_url", "")
@@ -102,7 +74,7 @@ async def commands(request: Request, background: BackgroundTasks) -> Any:
         }
     if not response_url.startswith("https://") and not response_url.startswith("http://"):
         return error_response(400, "the command has no response_url", "invalid_request")
-    background.add_task(_answer_command, request.app.state, question, response_url)
+    background.add_task(_answer_command, state, question, response_url)
     return {"response_type": "ephemeral", "text": "Checking the sources…"}
 
 
@@ -152,21 +124,21 @@ def _is_question(event: dict[str, Any], payload: dict[str, Any]) -> bool:
     return kind == "app_mention" or (kind == "message" and event.get("channel_type") == "im")
 
 
-def _answer_event(state: Any, event: dict[str, Any], event_id: str) -> None:
-    service: CrossCheck = state.crosscheck
-    conversations: ConversationStore = state.conversations
-    settings: Settings = state.settings
+def _answer_event(state: AppState, event: dict[str, Any], event_id: str) -> None:
+    settings = state.settings
     question = _MENTION.sub("", str(event["text"])).strip()
     channel = str(event.get("channel"))
     thread = str(event.get("thread_ts") or event.get("ts"))
-    key = f"slack:{channel}:{thread}"
     answered = None
     try:
-        answered = _answer(service, question, conversations.history(key)) if question else None
+        # A thread is a conversation: its first question starts it.
+        answered = (
+            _answer(state, question, conversation_id=f"slack:{channel}:{thread}")
+            if question
+            else None
+        )
     except Exception as error:  # an unanswerable question is told, not crashed on
         log.warning("event %s: could not answer: %s", event_id, error)
-    if question:
-        conversations.record(key, question)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     if answered is None:
         text, blocks = (
@@ -183,11 +155,10 @@ def _answer_event(state: Any, event: dict[str, Any], event_id: str) -> None:
     )
 
 
-def _answer_command(state: Any, question: str, response_url: str) -> None:
-    service: CrossCheck = state.crosscheck
-    settings: Settings = state.settings
+def _answer_command(state: AppState, question: str, response_url: str) -> None:
+    settings = state.settings
     try:
-        answered = _answer(service, question)
+        answered = _answer(state, question)
         text, blocks = fallback_text(answered[0]), answer_blocks(*answered)
     except Exception as error:
         log.warning("command %r: could not answer: %s", question, error)
@@ -201,15 +172,18 @@ def _answer_command(state: Any, question: str, response_url: str) -> None:
 
 
 def _answer(
-    service: CrossCheck, question: str, history: Sequence[str] = ()
+    state: AppState, question: str, conversation_id: str | None = None
 ) -> tuple[Answer, dict[str, tuple[str | None, str | None]]]:
-    """The answer and each cited article's title and URL, both from one index version (an
-    article deleted meanwhile cannot go missing between the two)."""
-    snapshot = service.snapshot()
-    answer = snapshot.engine.ask(question, history)
-    articles = snapshot.index.articles
-    cited = {c.doc_id: articles[c.doc_id] for c in answer.citations}
-    return answer, {doc_id: (a.title, a.url) for doc_id, a in cited.items()}
+    """The answer (in the conversation ``conversation_id``, or on its own) and each cited
+    article's title and URL, both from one index version (an article deleted meanwhile cannot
+    go missing between the two)."""
+    if conversation_id is None:
+        asked = asking.ask(state, question, history=())
+    else:
+        asked = asking.ask(state, question, conversation_id=conversation_id, start_if_unknown=True)
+    articles = asked.snapshot.index.articles
+    cited = {c.doc_id: articles[c.doc_id] for c in asked.answer.citations}
+    return asked.answer, {doc_id: (a.title, a.url) for doc_id, a in cited.items()}
 
 
 def _with_retries(what: str, post: Any) -> None:

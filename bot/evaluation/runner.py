@@ -57,18 +57,20 @@ class RemoteAnswerer:
         self._texts: dict[str, str | None] = {}
 
     def answer(self, pair: QAPair) -> tuple[dict[str, Any], list[str], float]:
-        """Ask the server (the time is that of the last request, the question itself)."""
-        conversation: str | None = None
+        """Ask the server (the time is that of the last request, the question itself).
+
+        Raises:
+            httpx.HTTPStatusError: the server answered with an error.
+        """
+        conversation: dict[str, str] = {}  # none at first: the server starts one
         latency_ms = 0.0
         for message in (*pair.turns, pair.question):
             started = time.perf_counter()
-            response = self._client.post(
-                "/chat", json={"message": message, "conversation_id": conversation}
-            )
+            response = self._client.post("/chat", json={"message": message, **conversation})
             latency_ms = (time.perf_counter() - started) * 1000
             response.raise_for_status()
             body: dict[str, Any] = response.json()
-            conversation = body["conversation_id"]
+            conversation = {"conversation_id": body["conversation_id"]}
         return body, [p["doc_id"] for p in body.get("passages", [])], latency_ms
 
     def article_text(self, doc_id: str) -> str | None:

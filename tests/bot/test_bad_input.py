@@ -45,6 +45,10 @@ def raw(method: str, path: str, body: bytes) -> Callable[[httpx.Client], httpx.R
     return lambda http: http.request(method, path, content=body, headers=JSON)
 
 
+def typed(path: str, body: bytes, content_type: str) -> Callable[[httpx.Client], httpx.Response]:
+    return lambda http: http.post(path, content=body, headers={"content-type": content_type})
+
+
 def post(path: str, body: Any) -> Callable[[httpx.Client], httpx.Response]:
     return lambda http: http.post(path, json=body)
 
@@ -58,6 +62,12 @@ NOT_UTF8 = "the body is not valid JSON (JSON must be UTF-8 text)"
 LONE = "holds a lone surrogate (U+{}) at character {}: not valid Unicode text"
 ALPHABET = "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
 SURROGATE = b'{"message": "how many \\ud800 were injured?"}'
+FORM = "application/x-www-form-urlencoded"
+
+
+def not_json(content_type: str) -> str:
+    return f"Content-Type {content_type!r}: the body must be JSON (Content-Type: application/json)"
+
 
 ERRORS = {
     # malformed JSON
@@ -72,6 +82,31 @@ ERRORS = {
         400,
         "invalid_json",
         "the body is not valid JSON",
+    ),
+    # a body that is not JSON at all: 415, whatever it holds
+    "chat-form-encoded": (
+        typed("/chat", b"message=how+many+were+injured", FORM),
+        415,
+        "unsupported_media_type",
+        not_json(FORM),
+    ),
+    "chat-text-plain": (
+        typed("/chat", b'{"message": "how many were injured?"}', "text/plain"),
+        415,
+        "unsupported_media_type",
+        not_json("text/plain"),
+    ),
+    "openai-form-encoded": (
+        typed("/v1/chat/completions", b"model=crosscheck", FORM),
+        415,
+        "unsupported_media_type",
+        not_json(FORM),
+    ),
+    "articles-multipart": (
+        typed("/articles", b"--x\r\n\r\nTen drones.\r\n--x--", "multipart/form-data; boundary=x"),
+        415,
+        "unsupported_media_type",
+        not_json("multipart/form-data; boundary=x"),
     ),
     "openai-truncated-json": (
         raw("POST", "/v1/chat/completions", b'{"model": "crosscheck", "messages": [{'),
@@ -108,13 +143,13 @@ ERRORS = {
         raw("POST", "/chat", SURROGATE),
         422,
         "invalid_request",
-        "message: Value error, " + LONE.format("D800", 9),
+        "message: " + LONE.format("D800", 9),
     ),
     "lone-surrogate-article": (
         raw("POST", "/articles", b'{"text": "Ten drones \\udfff were launched."}'),
         422,
         "invalid_request",
-        "text: Value error, " + LONE.format("DFFF", 11),
+        "text: " + LONE.format("DFFF", 11),
     ),
     # wrong types
     "chat-message-number": (
@@ -202,13 +237,13 @@ ERRORS = {
         post("/chat", {"message": ""}),
         422,
         "invalid_request",
-        "message: Value error, the message is empty",
+        "message: the message is empty",
     ),
     "chat-whitespace": (
         post("/chat", {"message": " \n\t\u3000 "}),
         422,
         "invalid_request",
-        "message: Value error, the message is empty",
+        "message: the message is empty",
     ),
     "openai-whitespace": (
         post("/v1/chat/completions", completion([{"role": "user", "content": "  "}])),
@@ -459,7 +494,40 @@ def test_a_bundled_article_posted_again_unchanged_is_kept(
     doc_id = indexed[0]["doc_id"]
     article = client.get(f"/articles/{doc_id}").json()
 
+    # Posted back as read: its ``name`` is derived from the other fields, and ignored.
     again = client.post("/articles", json=article)
 
     assert (again.status_code, again.json()["replaced"]) == (201, True)
     assert client.get(f"/articles/{doc_id}").json() == article
+
+
+def test_a_form_encoded_body_is_a_415_and_malformed_json_a_400(client: httpx.Client) -> None:
+    form = client.post("/chat", data={"message": QUESTION})
+    assert form.status_code == 415
+    assert form.json() == {
+        "error": {
+            "message": "Content-Type 'application/x-www-form-urlencoded': the body must be JSON "
+            "(Content-Type: application/json)",
+            "type": "unsupported_media_type",
+        }
+    }
+    malformed = client.post("/chat", content=b'{"message": ', headers=JSON)
+    assert malformed.status_code == 400
+    assert malformed.json() == {
+        "error": {"message": "the body is not valid JSON", "type": "invalid_json"}
+    }
+    # JSON by another name is JSON.
+    answered = client.post(
+        "/chat",
+        content=json.dumps({"message": QUESTION}),
+        headers={"content-type": "application/vnd.api+json; charset=utf-8"},
+    )
+    assert answered.status_code == 200 and answered.json()["question"] == QUESTION
+
+
+def test_a_validation_message_is_ours_without_pydantics_prefix(client: httpx.Client) -> None:
+    response = client.post("/chat", json={"message": "   "})
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {"message": "message: the message is empty", "type": "invalid_request"}
+    }

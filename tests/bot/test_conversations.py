@@ -18,7 +18,7 @@ def test_history_is_kept_in_order_per_conversation() -> None:
     store.record("a", "And killed?")
     assert store.history("a") == ("How many were injured?", "And killed?")
     assert store.history("b") == ("How many missiles?",)
-    assert store.history("unknown") == ()
+    assert store.history("unknown") is None
 
 
 def test_the_least_recently_used_conversation_goes_first() -> None:
@@ -28,7 +28,7 @@ def test_the_least_recently_used_conversation_goes_first() -> None:
     store.record("a", "q3")  # a is now the most recent
     store.record("c", "q4")
     assert len(store) == 2
-    assert store.history("b") == ()
+    assert store.history("b") is None
     assert store.history("a") == ("q1", "q3")
 
 
@@ -39,7 +39,7 @@ def test_conversations_expire_after_their_time_to_live() -> None:
     clock.now += 30
     store.record("b", "q2")
     clock.now += 31
-    assert store.history("a") == ()
+    assert store.history("a") is None
     assert store.history("b") == ("q2",)
     clock.now += 60
     assert len(store) == 0

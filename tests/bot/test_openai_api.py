@@ -87,8 +87,9 @@ def test_annotations_mark_every_citation_and_lead_to_the_quote(client, live_serv
         assert annotation.type == "url_citation"
         assert cited.title == (citation["source"] or citation["doc_id"])
         doc_id, start, end = citation["doc_id"], citation["start"], citation["end"]
-        assert cited.url == f"/articles/{doc_id}#{start}-{end}"
-        article = httpx.get(f"{live_server.url}{cited.url}").json()
+        # Absolute, from the request's base URL: a client can open it as it is.
+        assert cited.url == f"{live_server.url}/articles/{doc_id}#{start}-{end}"
+        article = httpx.get(cited.url).json()
         assert article["text"][start:end] == citation["quote"]
 
 
@@ -211,3 +212,65 @@ def test_an_api_key_guards_the_openai_routes(start_server, bundled_index: Path):
             assert answered["question"] == WOUNDED[0]["content"] and answered["citations"]
             assert completion.choices[0].message.content.startswith(answered["answer"])
             assert [model.id for model in right.models.list()] == ["crosscheck"]
+
+
+def test_include_usage_ends_the_stream_with_a_usage_chunk(client, live_server):
+    completion = client.chat.completions.create(model="crosscheck", messages=WOUNDED)
+    with client.chat.completions.create(
+        model="crosscheck", messages=WOUNDED, stream=True, stream_options={"include_usage": True}
+    ) as stream:
+        chunks = list(stream)
+    *answering, last = chunks
+    assert last.choices == [] and last.usage is not None
+    assert last.usage.model_dump() == {
+        **completion.usage.model_dump(),
+        "completion_tokens_details": None,
+        "prompt_tokens_details": None,
+    }
+    assert all(chunk.usage is None and len(chunk.choices) == 1 for chunk in answering)
+    assert answering[-1].choices[0].finish_reason == "stop"
+    assert "".join(c.choices[0].delta.content or "" for c in answering) == (
+        completion.choices[0].message.content
+    )
+    # On the wire: every chunk says "usage": null, the usage chunk has no choices, then [DONE].
+    raw = httpx.post(
+        f"{live_server.url}/v1/chat/completions",
+        json={
+            "model": "crosscheck",
+            "messages": WOUNDED,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+    )
+    events = raw.text.split("\n\n")
+    assert events[-2:] == ["data: [DONE]", ""]
+    bodies = [json.loads(e.removeprefix("data: ")) for e in events[:-2]]
+    assert [b["usage"] for b in bodies[:-1]] == [None] * (len(bodies) - 1)
+    assert {k: v for k, v in bodies[-1].items() if k not in ("id", "created")} == {
+        "object": "chat.completion.chunk",
+        "model": "crosscheck",
+        "choices": [],
+        "usage": completion.usage.model_dump(exclude_none=True),
+    }
+    # Without include_usage, no chunk has a usage field at all.
+    plain = httpx.post(
+        f"{live_server.url}/v1/chat/completions",
+        json={"model": "crosscheck", "messages": WOUNDED, "stream": True},
+    )
+    assert all('"usage"' not in e for e in plain.text.split("\n\n"))
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "Crosscheck", "crosscheck "])
+def test_a_model_not_listed_is_not_found(client, model):
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.chat.completions.create(model=model, messages=WOUNDED)
+    assert raised.value.status_code == 404
+    assert raised.value.code == "model_not_found" and raised.value.param == "model"
+    assert raised.value.body == {
+        "message": f"model: no model named {model!r} (GET /v1/models lists 'crosscheck')",
+        "type": "model_not_found",
+        "param": "model",
+        "code": "model_not_found",
+    }
+    with pytest.raises(openai.NotFoundError, match=r"^Error code: 404 - model: no model named"):
+        client.chat.completions.create(model=model, messages=WOUNDED, stream=True)

@@ -2,11 +2,15 @@
 
 import concurrent.futures
 import re
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from bot.conversations import ConversationLimits, ConversationStore
+from bot.state import app_state, attach_state
 from corpus import bundled_articles_dir
 
 KHARKIV = {
@@ -61,6 +65,55 @@ def test_follow_ups_keep_the_place_and_change_the_measure(live_server):
     assert [f["value"] for f in killed["figures"]] == [1]
     # "14" and "at least 14": two values of one number, which agree.
     assert {f["value"] for f in hospital["figures"]} == {14} and not hospital["conflict"]
+
+
+def unknown_conversation(conversation_id: str, minutes: int) -> dict[str, Any]:
+    return {
+        "error": {
+            "message": f"conversation_id: no conversation has id {conversation_id!r} (unknown, "
+            f"or expired {minutes} minutes after its last question); leave conversation_id out "
+            "to start a new conversation",
+            "type": "unknown_conversation",
+        }
+    }
+
+
+def test_an_unknown_conversation_id_is_a_404_not_a_new_conversation(live_server):
+    response = httpx.post(
+        f"{live_server.url}/chat",
+        json={"message": "And how many were killed?", "conversation_id": "no-such-conversation"},
+    )
+    assert response.status_code == 404
+    assert response.json() == unknown_conversation("no-such-conversation", 60)
+    assert app_state(live_server.app).conversations.history("no-such-conversation") is None
+    # Leaving the id out starts one.
+    started = httpx.post(f"{live_server.url}/chat", json={"message": "And how many were killed?"})
+    assert started.status_code == 200 and len(started.json()["conversation_id"]) == 24
+
+
+def test_an_expired_conversation_id_is_a_404(live_server):
+    clock = Clock()
+    state = app_state(live_server.app)
+    store = ConversationStore(ConversationLimits(ttl_seconds=120), clock=clock)
+    attach_state(live_server.app, replace(state, conversations=store))
+    chat = f"{live_server.url}/chat"
+    first = httpx.post(chat, json={"message": "How many people were injured in Kyiv?"}).json()
+    conversation = first["conversation_id"]
+    clock.now += 119
+    within = httpx.post(chat, json={"message": "And killed?", "conversation_id": conversation})
+    assert within.status_code == 200 and within.json()["conversation_id"] == conversation
+    clock.now += 121
+    expired = httpx.post(chat, json={"message": "And killed?", "conversation_id": conversation})
+    assert expired.status_code == 404
+    assert expired.json() == unknown_conversation(conversation, 2)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def test_filters_keep_only_the_chosen_outlets(live_server):

@@ -20,6 +20,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.slack_blocks import answer_blocks
+from bot.state import app_state
 from index import EmbedderKind, make_embedder, open_index
 from retrieval import AnswerEngine
 
@@ -182,7 +183,7 @@ def test_ask_read_a_citation_follow_up_and_add_an_article(live_server, browser):
         "data-conversation-id"
     )
     conversation = first.get_attribute("data-conversation-id") or ""
-    assert live_server.app.state.conversations.history(conversation) == (WOUNDED, KILLED)
+    assert app_state(live_server.app).conversations.history(conversation) == (WOUNDED, KILLED)
 
     # Add an article through the form.
     browser.find_element(By.ID, "open-add").click()
