@@ -167,13 +167,13 @@ def compose(answer: Answer, base_url: str) -> tuple[str, list[dict[str, Any]]]:
 
     Returns:
         The content: the answer's text, then (when it cites anything) a blank line,
-        ``Sources:`` and a line per citation, ``[n] <source or doc id>, <date>: “<quote>”``
+        ``Sources:`` and a line per citation, ``[n] <article name>, <date>: “<quote>”``
         (no date part when the article has none; runs of white space in the quote shown as
         one space). The annotations: a ``url_citation`` per ``[n]`` marker of the answer's
         text and of the source lines, in order, with ``content[start_index:end_index] ==
         "[n]"`` (offsets in characters, as Python counts them), the url
-        ``<base_url>articles/<doc_id>#<start>-<end>`` of the quote and the title its source
-        or doc id.
+        ``<base_url>articles/<doc_id>#<start>-<end>`` of the quote and the title its
+        article's name.
     """
     cited = {citation.n: citation for citation in answer.citations}
     annotations = [
@@ -255,7 +255,7 @@ def _words(content: str | list[ContentPart] | None) -> int:
 
 
 def _title(citation: Citation) -> str:
-    return citation.source or citation.doc_id
+    return citation.name or citation.source or citation.doc_id
 
 
 def _annotation(citation: Citation, start: int, end: int, base_url: str) -> dict[str, Any]:

@@ -43,11 +43,12 @@ def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
     assert "cannot both be true" in text and re.search(r"\[\d+\]", text)
     lines = sources.split("\n")
     assert lines == [
-        f"[{c['n']}] {c['source'] or c['doc_id']}{', ' + c['date'] if c['date'] else ''}: "
+        f"[{c['n']}] {c['name']}{', ' + c['date'] if c['date'] else ''}: "
         f"“{' '.join(c['quote'].split())}”"
         for c in crosscheck["citations"]
     ]
-    # An outlet with a date, and an article with neither outlet nor date (its doc id shown).
+    # An outlet with a date, and an article with neither outlet nor date: its title, cut, never
+    # its doc id.
     assert any(
         line.endswith(
             " Associated Press, 2025-07-04: “Hours after the barrage that killed one person and "
@@ -59,9 +60,9 @@ def test_an_answer_lists_its_sources_and_carries_the_structured_answer(client):
     )
     assert any(
         line.endswith(
-            " 004_72ab227803a444ef: “KYIV, July 4 – Russia launched its largest drone and "
-            "missile attack on Kyiv since the start of the war over three years ago, killing one "
-            "person and injuring at least 26 others, including a child.”"
+            " Russia launches biggest missile and drone…: “KYIV, July 4 – Russia launched its "
+            "largest drone and missile attack on Kyiv since the start of the war over three years "
+            "ago, killing one person and injuring at least 26 others, including a child.”"
         )
         for line in lines
     )
@@ -85,7 +86,7 @@ def test_annotations_mark_every_citation_and_lead_to_the_quote(client, live_serv
         cited = annotation.url_citation
         citation = citations[int(content[cited.start_index + 1 : cited.end_index - 1])]
         assert annotation.type == "url_citation"
-        assert cited.title == (citation["source"] or citation["doc_id"])
+        assert cited.title == citation["name"]
         doc_id, start, end = citation["doc_id"], citation["start"], citation["end"]
         # Absolute, from the request's base URL: a client can open it as it is.
         assert cited.url == f"{live_server.url}/articles/{doc_id}#{start}-{end}"
