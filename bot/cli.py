@@ -177,6 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log each request on standard error ('\"GET /health HTTP/1.1\" 200'); off by default",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -371,12 +376,16 @@ def _thresholds(items: Sequence[str]) -> dict[str, float]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from bot.api import create_app
+    from bot.serving import serve, url_of
 
-    print(f"crosscheck: serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    print(
+        f"crosscheck: starting on {url_of(args.host, args.port)}; loading the index in "
+        f"{settings.index_dir}",
+        file=sys.stderr,
+        flush=True,
+    )
+    serve(create_app(settings), args.host, args.port, access_log=args.access_log, out=sys.stdout)
     return 0
 
 
