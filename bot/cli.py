@@ -380,7 +380,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.serving import serve, url_of
 
     print(
-        f"crosscheck: starting on {url_of(args.host, args.port)}; loading the index in "
+        f"crosscheck: serving on {url_of(args.host, args.port)}; loading the index in "
         f"{settings.index_dir}",
         file=sys.stderr,
         flush=True,
