@@ -15,32 +15,17 @@ import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.evaluation.pairs import EvalFormatError
 from bot.settings import Settings, SettingsError, parse_enum
-from corpus import CorpusError, CorpusNotFoundError, bundled_articles_dir, load_articles
-from index import (
-    ChunkIndex,
-    Embedder,
-    EmbedderKind,
-    IndexDirectory,
-    IndexStoreError,
-    build_index,
-    make_embedder,
-    open_index,
-)
-from retrieval import (
-    Answer,
-    AnswerConfig,
-    AnswerEngine,
-    FigureAnnotator,
-    HybridSearcher,
-    Passage,
-    Retriever,
-    SearchError,
-    check_search,
-)
+from index import EmbedderKind
+from retrieval import Retriever
+
+# Each command imports what it uses inside its function, so `crosscheck --help` and `ask` load
+# neither the evaluation harness nor the web server (nor spaCy, for `--help`).
+if TYPE_CHECKING:
+    from index import ChunkIndex, Embedder
+    from retrieval import Answer, Passage
 
 EXIT_ERROR = 1
 
@@ -54,14 +39,26 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         settings = _settings(args, os.environ if environ is None else environ)
         command: Callable[[argparse.Namespace, Settings], int] = args.run
         return command(args, settings)
-    except (CorpusError, IndexStoreError, SearchError, SettingsError, EvalFormatError) as error:
-        _fail(str(error))
     except KeyboardInterrupt:
         _fail("interrupted; the index is as it was before this command")
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error of ours.
         sys.stderr.close()
+    except _user_errors() as error:
+        _fail(str(error))
     return EXIT_ERROR
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors of what a user gave (articles, index, query, settings): one line, exit 1.
+
+    Imported when one is raised, not before: ``--help`` loads none of the packages' modules.
+    """
+    from corpus import CorpusError
+    from index import IndexStoreError
+    from retrieval import SearchError
+
+    return (CorpusError, IndexStoreError, SearchError, SettingsError)
 
 
 def _tolerate_narrow_encodings() -> None:
@@ -180,6 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log each request on standard error ('\"GET /health HTTP/1.1\" 200'); off by default",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -196,6 +198,10 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from corpus import bundled_articles_dir, load_articles
+    from index import build_index, make_embedder
+    from retrieval import FigureAnnotator
+
     paths = args.paths or [bundled_articles_dir()]
     corpus = load_articles(paths, skip_bad=args.skip_bad)
     for skipped in corpus.skipped:
@@ -223,6 +229,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from index import make_embedder
+    from retrieval import HybridSearcher, check_search
+
     check_search(args.query, args.k)  # before a first build, not after
     embedder = make_embedder(settings.embedder)
     index = _open_or_build(settings, embedder)
@@ -242,6 +251,9 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from index import make_embedder
+    from retrieval import AnswerEngine, check_search
+
     check_search(args.question, 1)  # before a first build, not after
     embedder = make_embedder(settings.embedder)
     engine = AnswerEngine(_open_or_build(settings, embedder), embedder)
@@ -256,7 +268,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _print_answer(answer: Answer, out: TextIO) -> None:
+def _print_answer(answer: "Answer", out: TextIO) -> None:
     print(answer.answer, file=out)
     if answer.citations:
         print("\nSources:", file=out)
@@ -270,10 +282,23 @@ def _print_answer(answer: Answer, out: TextIO) -> None:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import LocalAnswerer, RemoteAnswerer, evaluate, read_qa_file
+    from bot.evaluation import (
+        EvalFormatError,
+        LocalAnswerer,
+        RemoteAnswerer,
+        evaluate,
+        read_qa_file,
+    )
     from bot.evaluation.report import format_table, gate, json_report, markdown_report
+    from corpus import CorpusNotFoundError, load_articles
+    from index import build_index, make_embedder, open_index
+    from retrieval import AnswerConfig, AnswerEngine, FigureAnnotator
 
-    qa = read_qa_file(args.qa_file)
+    try:
+        qa = read_qa_file(args.qa_file)
+    except EvalFormatError as error:
+        _fail(str(error))
+        return EXIT_ERROR
     _check_metric_names(qa.thresholds, f"the header of {args.qa_file}")
     overrides = _thresholds(args.min)
     _check_metric_names(overrides, "--min")
@@ -351,16 +376,24 @@ def _thresholds(items: Sequence[str]) -> dict[str, float]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from bot.api import create_app
+    from bot.serving import serve, url_of
 
-    print(f"crosscheck: serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    print(
+        f"crosscheck: serving on {url_of(args.host, args.port)}; loading the index in "
+        f"{settings.index_dir}",
+        file=sys.stderr,
+        flush=True,
+    )
+    serve(create_app(settings), args.host, args.port, access_log=args.access_log, out=sys.stdout)
     return 0
 
 
-def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:
+def _open_or_build(settings: Settings, embedder: "Embedder") -> "ChunkIndex":
+    from corpus import bundled_articles_dir, load_articles
+    from index import IndexDirectory, build_index, open_index
+    from retrieval import FigureAnnotator
+
     if not IndexDirectory(settings.index_dir).exists():
         corpus = load_articles([bundled_articles_dir()])
         print(
@@ -378,7 +411,7 @@ def _open_or_build(settings: Settings, embedder: Embedder) -> ChunkIndex:
     return open_index(settings.index_dir, embedder)
 
 
-def _passage_json(passage: Passage) -> dict[str, object]:
+def _passage_json(passage: "Passage") -> dict[str, object]:
     return {
         "doc_id": passage.doc_id,
         "source": passage.source,
@@ -391,7 +424,7 @@ def _passage_json(passage: Passage) -> dict[str, object]:
     }
 
 
-def _print_passages(passages: Sequence[Passage], index: ChunkIndex, out: TextIO) -> None:
+def _print_passages(passages: Sequence["Passage"], index: "ChunkIndex", out: TextIO) -> None:
     if not passages:
         print("no passages found", file=out)
     for number, passage in enumerate(passages, start=1):

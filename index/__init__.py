@@ -1,29 +1,37 @@
 """Finding chunks: the tokenizer, BM25, embedders, the vector index, the stories articles make,
-the annotations stored for them, and their persistence."""
+the annotations stored for them, and their persistence.
 
-from index.annotations import Annotator
-from index.build import BuildReport, build_index, open_index
-from index.chunk_index import ChunkIndex
-from index.embedders import (
-    CachedEmbedder,
-    Embedder,
-    EmbedderKind,
-    HashEmbedder,
-    MiniLMEmbedder,
-    make_embedder,
-)
-from index.errors import (
-    IndexDamagedError,
-    IndexMismatchError,
-    IndexNotFoundError,
-    IndexStoreError,
-    IndexWriteError,
-)
-from index.manifest import FORMAT_VERSION, AnnotatorStamp, Manifest
-from index.store import IndexDirectory
-from index.stories import Story, StoryConfig, StoryMap
-from index.tokenizer import TOKENIZER_VERSION, tokenize
-from index.update import UnknownArticleError, UpdateReport, update_index
+Importing the package loads nothing heavy: each name is imported from its module on first use
+(so ``crosscheck --help`` does not load faiss).
+"""
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.annotations import Annotator
+    from index.build import BuildReport, build_index, open_index
+    from index.chunk_index import ChunkIndex
+    from index.embedders import (
+        CachedEmbedder,
+        Embedder,
+        EmbedderKind,
+        HashEmbedder,
+        MiniLMEmbedder,
+        make_embedder,
+    )
+    from index.errors import (
+        IndexDamagedError,
+        IndexMismatchError,
+        IndexNotFoundError,
+        IndexStoreError,
+        IndexWriteError,
+    )
+    from index.manifest import FORMAT_VERSION, AnnotatorStamp, Manifest
+    from index.store import IndexDirectory
+    from index.stories import Story, StoryConfig, StoryMap
+    from index.tokenizer import TOKENIZER_VERSION, tokenize
+    from index.update import UnknownArticleError, UpdateReport, update_index
 
 __all__ = [
     "FORMAT_VERSION",
@@ -55,3 +63,40 @@ __all__ = [
     "tokenize",
     "update_index",
 ]
+
+# Where each name of ``__all__`` lives (the imports above, for the type checker).
+_HOMES = {
+    "index.annotations": ("Annotator",),
+    "index.build": ("BuildReport", "build_index", "open_index"),
+    "index.chunk_index": ("ChunkIndex",),
+    "index.embedders": (
+        "CachedEmbedder",
+        "Embedder",
+        "EmbedderKind",
+        "HashEmbedder",
+        "MiniLMEmbedder",
+        "make_embedder",
+    ),
+    "index.errors": (
+        "IndexDamagedError",
+        "IndexMismatchError",
+        "IndexNotFoundError",
+        "IndexStoreError",
+        "IndexWriteError",
+    ),
+    "index.manifest": ("FORMAT_VERSION", "AnnotatorStamp", "Manifest"),
+    "index.store": ("IndexDirectory",),
+    "index.stories": ("Story", "StoryConfig", "StoryMap"),
+    "index.tokenizer": ("TOKENIZER_VERSION", "tokenize"),
+    "index.update": ("UnknownArticleError", "UpdateReport", "update_index"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """``index.NAME``: import NAME's module the first time it is asked for."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value

@@ -19,8 +19,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from tqdm import tqdm
-
 from corpus import Article
 from index.errors import IndexDamagedError
 from index.manifest import AnnotatorStamp
@@ -171,6 +169,8 @@ def write_annotations(
             (NaN, infinity).
         TypeError: an annotation holds something else JSON cannot represent.
     """
+    from tqdm import tqdm  # here, not at the top: opening an index draws no bar
+
     stamp = stamp_of(annotator)
     todo: list[Article] = []
     with open(path, "wb") as handle:

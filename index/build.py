@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from corpus import Article, Chunk, ChunkingConfig
 from index.annotations import (
@@ -168,6 +167,8 @@ def _embed(
 
     The progress bar counts only the chunks embedded now, so its rate and time left are real.
     """
+    from tqdm import tqdm  # here, not at the top: opening an index draws no bar
+
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     saved = checkpoint.load()
     todo: list[int] = []

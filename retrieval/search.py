@@ -3,9 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from index import ChunkIndex, Embedder
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
+
+if TYPE_CHECKING:
+    from index import ChunkIndex, Embedder
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class HybridSearcher:
     """Searches one loaded index."""
 
     def __init__(
-        self, index: ChunkIndex, embedder: Embedder, config: SearchConfig = SearchConfig()
+        self, index: "ChunkIndex", embedder: "Embedder", config: SearchConfig = SearchConfig()
     ) -> None:
         self._index = index
         self._embedder = embedder

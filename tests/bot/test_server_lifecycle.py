@@ -1,11 +1,15 @@
-"""The server's life: 503 while the index loads, and an index shared with `crosscheck index`."""
+"""The server's life: 503 while the index loads, the ready line and the access log of
+`crosscheck serve`, and an index shared with `crosscheck index`."""
 
+import re
 import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 
 from bot.api import create_app
@@ -74,3 +78,70 @@ def test_a_rebuild_by_the_command_line_is_served_next(
         f"{live_server.url}/chat", json={"message": "How many drones were launched?"}
     ).json()
     assert [f["value"] for f in answer["figures"]] == [12]
+
+
+READY = re.compile(r"^crosscheck is ready on (http://127\.0\.0\.1:\d+/)$", re.MULTILINE)
+ACCESS_LINE = '"GET /health HTTP/1.1" 200'
+
+
+def ready_url(server: Any, seconds: float = 60) -> str:
+    """The URL in the ``crosscheck is ready on URL`` line ``server`` prints, once it has."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = READY.search(server.log.read_text(encoding="utf-8"))
+        if found:
+            return found.group(1)
+        if server.process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise AssertionError(f"no ready line: {server.log.read_text(encoding='utf-8')}")
+
+
+def test_serve_says_where_it_is_ready_once_health_is_200(
+    server_process: Any, bundled_index: Path
+) -> None:
+    server = server_process(bundled_index)
+
+    url = ready_url(server)
+
+    assert url == f"{server.url}/"
+    health = httpx.get(f"{url}health")
+    assert health.status_code == 200
+    assert health.json()["articles"] == 5
+    assert len(READY.findall(server.log.read_text(encoding="utf-8"))) == 1
+
+
+def test_serve_says_it_is_ready_only_once_the_index_loads(
+    server_process: Any, tmp_path: Path
+) -> None:
+    # No index yet: the server builds one from the bundled articles, answering 503 meanwhile.
+    server = server_process(tmp_path / "index")
+    statuses_before_ready = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        printed = READY.search(server.log.read_text(encoding="utf-8"))
+        try:
+            status = httpx.get(f"{server.url}/health").status_code
+        except httpx.TransportError:
+            status = None  # not listening yet
+        if printed:
+            assert status == 200
+            break
+        if status is not None:
+            statuses_before_ready.add(status)
+        time.sleep(0.02)
+    else:
+        raise AssertionError(f"no ready line: {server.log.read_text(encoding='utf-8')}")
+    assert 503 in statuses_before_ready
+
+
+@pytest.mark.parametrize("flag", [True, False], ids=["--access-log", "default"])
+def test_access_log_only_when_asked(server_process: Any, bundled_index: Path, flag: bool) -> None:
+    server = server_process(bundled_index, *(["--access-log"] if flag else []))
+    url = ready_url(server)
+
+    assert httpx.get(f"{url}health").status_code == 200
+    server.stop()  # every line written before reading the log
+
+    log = server.log.read_text(encoding="utf-8")
+    assert (ACCESS_LINE in log) is flag, log
