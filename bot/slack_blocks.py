@@ -5,8 +5,7 @@ text is never taken apart."""
 
 from typing import Any
 
-from retrieval import Answer, AnswerFigure, Citation
-from retrieval.answer import RelationKind
+from retrieval import Answer, AnswerFigure, Citation, RelationKind
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

@@ -9,7 +9,20 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from retrieval.answer import Answer, AnswerFigure, Citation
+    from retrieval.answer import (
+        Answer,
+        AnswerFigure,
+        AnswerGroup,
+        AnswerKind,
+        Citation,
+        Note,
+        NoteKind,
+        Relation,
+        RelationKind,
+        Report,
+        TimelineEntry,
+    )
+    from retrieval.compose import HEADLINES
     from retrieval.engine import AnswerConfig, AnswerEngine, ArticleFilter
     from retrieval.figure_store import FigureAnnotator
     from retrieval.figures import Figure, extract_figures
@@ -26,23 +39,32 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "HEADLINES",
     "RRF_K",
     "Answer",
     "AnswerConfig",
     "AnswerEngine",
     "AnswerFigure",
+    "AnswerGroup",
+    "AnswerKind",
     "ArticleFilter",
     "Citation",
     "Figure",
     "FigureAnnotator",
     "HybridSearcher",
+    "Note",
+    "NoteKind",
     "Number",
     "Passage",
     "Qualifier",
     "Question",
+    "Relation",
+    "RelationKind",
+    "Report",
     "Retriever",
     "SearchConfig",
     "SearchError",
+    "TimelineEntry",
     "analyse",
     "check_search",
     "extract_figures",
@@ -52,7 +74,20 @@ __all__ = [
 
 # Where each name of ``__all__`` lives (the imports above, for the type checker).
 _HOMES = {
-    "retrieval.answer": ("Answer", "AnswerFigure", "Citation"),
+    "retrieval.answer": (
+        "Answer",
+        "AnswerFigure",
+        "AnswerGroup",
+        "AnswerKind",
+        "Citation",
+        "Note",
+        "NoteKind",
+        "Relation",
+        "RelationKind",
+        "Report",
+        "TimelineEntry",
+    ),
+    "retrieval.compose": ("HEADLINES",),
     "retrieval.engine": ("AnswerConfig", "AnswerEngine", "ArticleFilter"),
     "retrieval.figure_store": ("FigureAnnotator",),
     "retrieval.figures": ("Figure", "extract_figures"),
