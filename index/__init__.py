@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from index.annotations import Annotator
     from index.build import BuildReport, build_index, open_index
     from index.chunk_index import ChunkIndex
+    from index.embedder_kind import EmbedderKind
     from index.embedders import (
         CachedEmbedder,
         Embedder,
-        EmbedderKind,
         HashEmbedder,
         MiniLMEmbedder,
         make_embedder,
@@ -69,10 +69,10 @@ _HOMES = {
     "index.annotations": ("Annotator",),
     "index.build": ("BuildReport", "build_index", "open_index"),
     "index.chunk_index": ("ChunkIndex",),
+    "index.embedder_kind": ("EmbedderKind",),
     "index.embedders": (
         "CachedEmbedder",
         "Embedder",
-        "EmbedderKind",
         "HashEmbedder",
         "MiniLMEmbedder",
         "make_embedder",

@@ -7,13 +7,13 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from index.embedder_kind import EmbedderKind
 from index.errors import IndexStoreError
 from index.tokenizer import tokenize
 
@@ -150,18 +150,6 @@ class CachedEmbedder:
 
     def __len__(self) -> int:
         return len(self._vectors)
-
-
-class EmbedderKind(Enum):
-    """Which embedder a run uses: ``minilm`` is all-MiniLM-L6-v2 in ONNX with int8 weights (the
-    default: fast to build with, no torch on the query path), ``minilm-fp32`` the same graph in
-    float32, ``minilm-torch`` the model through sentence-transformers (same vectors as
-    ``minilm-fp32``, slow to start), ``hash`` the fake for tests."""
-
-    MINILM = "minilm"
-    MINILM_FP32 = "minilm-fp32"
-    MINILM_TORCH = "minilm-torch"
-    HASH = "hash"
 
 
 def _onnx(precision: str) -> Callable[[], Embedder]:
