@@ -36,7 +36,9 @@ class Settings:
     (``CROSSCHECK_MAX_ARTICLE_BYTES``). ``max_turns``: an OpenAI request with more messages gets
     422 (``CROSSCHECK_MAX_TURNS``). ``rate_limit``: requests per minute per client address,
     beyond which the API answers 429 with ``Retry-After``; 0 turns it off
-    (``CROSSCHECK_RATE_LIMIT``).
+    (``CROSSCHECK_RATE_LIMIT``). ``server``: the URL of a running ``crosscheck serve`` that
+    ``crosscheck ask`` sends its questions to instead of loading the index itself
+    (``CROSSCHECK_SERVER``; default none: ask in-process).
     """
 
     index_dir: Path
@@ -51,6 +53,7 @@ class Settings:
     max_article_bytes: int = 1_000_000
     max_turns: int = 200
     rate_limit: int = 1_200
+    server: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -76,6 +79,7 @@ class Settings:
             max_article_bytes=_positive(environ, "CROSSCHECK_MAX_ARTICLE_BYTES", 1_000_000),
             max_turns=_positive(environ, "CROSSCHECK_MAX_TURNS", 200),
             rate_limit=_whole(environ, "CROSSCHECK_RATE_LIMIT", 1_200),
+            server=server_url(environ.get("CROSSCHECK_SERVER") or None, "CROSSCHECK_SERVER"),
         )
 
 
@@ -105,6 +109,24 @@ def _response_type(value: str | None) -> bool:
     raise SettingsError(
         f"CROSSCHECK_SLACK_RESPONSE_TYPE has value {value!r}: not one of ephemeral, in_channel"
     )
+
+
+def server_url(value: str | None, name: str) -> str | None:
+    """``value`` as a server's base URL without a trailing slash (None stays None).
+
+    Raises:
+        SettingsError: ``value`` is not an ``http://`` or ``https://`` URL with a host; the
+            message names ``name`` (the variable or option it came from) and the value.
+    """
+    if value is None:
+        return None
+    scheme, _, rest = value.strip().partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise SettingsError(
+            f"{name} has value {value!r}: not an http:// or https:// URL "
+            "(e.g. http://127.0.0.1:8000)"
+        )
+    return value.strip().rstrip("/")
 
 
 def default_index_dir() -> Path:

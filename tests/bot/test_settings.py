@@ -30,6 +30,7 @@ def test_defaults() -> None:
     assert settings.api_key is None
     assert settings.index_dir.name == "index" and "crosscheck" in str(settings.index_dir)
     assert (settings.max_body_bytes, settings.max_message_chars) == (5_000_000, 2_000)
+    assert settings.server is None
 
 
 def test_every_variable_is_read() -> None:
@@ -65,8 +66,22 @@ def test_every_variable_is_read() -> None:
             "everyone",
             "not one of ephemeral, in_channel",
         ),
+        (
+            "CROSSCHECK_SERVER",
+            "127.0.0.1:8000",
+            "CROSSCHECK_SERVER has value '127.0.0.1:8000': not an http:// or https:// URL",
+        ),
+        ("CROSSCHECK_SERVER", "http://", "CROSSCHECK_SERVER has value 'http://'"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_environ({name: value})
+
+
+@pytest.mark.parametrize(
+    "value", ["http://127.0.0.1:8000", "http://127.0.0.1:8000/", " HTTP://127.0.0.1:8000// "]
+)
+def test_the_server_url_loses_its_trailing_slash(value: str) -> None:
+    server = Settings.from_environ({"CROSSCHECK_SERVER": value}).server
+    assert server is not None and server.lower() == "http://127.0.0.1:8000"
