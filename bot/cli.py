@@ -1,8 +1,9 @@
-"""The ``crosscheck`` command line: ``index``, ``search`` and ``ask``.
+"""The ``crosscheck`` command line: ``index``, ``search``, ``ask``, ``eval`` and ``serve``.
 
 Every command takes ``--index-dir`` (else ``CROSSCHECK_INDEX_DIR``, else a per-user data
-directory) and builds the index from the bundled articles the first time it is needed. Errors
-print one line on standard error and exit 1; usage errors exit 2.
+directory) and builds the index from the bundled articles the first time it is needed; ``ask
+--server URL`` (else ``CROSSCHECK_SERVER``) asks a running server instead. Errors print one line
+on standard error and exit 1; usage errors exit 2.
 """
 
 import argparse
@@ -10,22 +11,25 @@ import dataclasses
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.settings import Settings, SettingsError, parse_enum
+from bot.answer_output import print_answer, speaks_unicode
+from bot.settings import Settings, SettingsError, parse_enum, server_url
 from index import EmbedderKind
 from retrieval import Retriever
 
 # Each command imports what it uses inside its function, so `crosscheck --help` and `ask` load
-# neither the evaluation harness nor the web server (nor spaCy, for `--help`).
+# neither the evaluation harness nor the web server (nor spaCy, for `--help`; nor the index or
+# any model, for `ask --server`).
 if TYPE_CHECKING:
     from index import ChunkIndex, Embedder
-    from retrieval import Answer, Passage
+    from retrieval import ArticleFilter, Passage
 
 EXIT_ERROR = 1
 
@@ -54,11 +58,12 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
     Imported when one is raised, not before: ``--help`` loads none of the packages' modules.
     """
+    from bot.remote_ask import ServerError
     from corpus import CorpusError
     from index import IndexStoreError
     from retrieval import SearchError
 
-    return (CorpusError, IndexStoreError, SearchError, SettingsError)
+    return (CorpusError, IndexStoreError, SearchError, ServerError, SettingsError)
 
 
 def _tolerate_narrow_encodings() -> None:
@@ -67,10 +72,6 @@ def _tolerate_narrow_encodings() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-
-
-def _speaks_unicode(stream: TextIO) -> bool:
-    return (getattr(stream, "encoding", None) or "").lower().replace("-", "") in {"utf8", "utf16"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,8 +140,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="QUESTION",
         help="an earlier question of the conversation (repeat, oldest first) for follow-ups",
     )
-    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
-    ask.set_defaults(run=_ask)
+    ask.add_argument(
+        "--source",
+        action="append",
+        metavar="OUTLET",
+        help="use only articles from this outlet (repeat for several; any case)",
+    )
+    ask.add_argument("--since", type=_iso_date, metavar="DATE", help="only articles from DATE on")
+    ask.add_argument("--until", type=_iso_date, metavar="DATE", help="only articles up to DATE")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help="print the answer object as JSON (with --server too: the same object, without "
+        "the conversation_id /chat adds)",
+    )
+    ask.add_argument(
+        "--server",
+        metavar="URL",
+        help="ask the crosscheck server at URL (POST /chat) instead of loading the index here, "
+        "so the answer comes in a fraction of the time; sends $CROSSCHECK_API_KEY as its "
+        "bearer token when set (default: $CROSSCHECK_SERVER; --index-dir and --embedder "
+        "cannot be used with it: the server has its own)",
+    )
+    ask.set_defaults(run=_ask, usage_error=ask.error)
 
     evaluation = commands.add_parser(
         "eval", parents=[common], help="score answers against question-answer pairs"
@@ -241,7 +263,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         json.dump(
             {"query": args.query, "passages": [_passage_json(p) for p in passages]},
             sys.stdout,
-            ensure_ascii=not _speaks_unicode(sys.stdout),
+            ensure_ascii=not speaks_unicode(sys.stdout),
             indent=2,
         )
         sys.stdout.write("\n")
@@ -251,34 +273,65 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from index import make_embedder
-    from retrieval import AnswerEngine, check_search
+    from retrieval import check_search
 
     check_search(args.question, 1)  # before a first build, not after
-    embedder = make_embedder(settings.embedder)
-    engine = AnswerEngine(_open_or_build(settings, embedder), embedder)
-    answer = engine.ask(args.question, args.after)
-    if args.json:
-        json.dump(
-            answer.to_json(), sys.stdout, ensure_ascii=not _speaks_unicode(sys.stdout), indent=2
-        )
-        sys.stdout.write("\n")
+    server = server_url(args.server, "--server") if args.server is not None else settings.server
+    if server is not None:
+        answer = _ask_server(args, settings, server)
     else:
-        _print_answer(answer, sys.stdout)
+        answer = _ask_here(args, settings)
+    print_answer(answer, sys.stdout, as_json=args.json)
     return 0
 
 
-def _print_answer(answer: "Answer", out: TextIO) -> None:
-    print(answer.answer, file=out)
-    if answer.citations:
-        print("\nSources:", file=out)
-    for citation in answer.citations:
-        where = " · ".join(
-            part for part in (citation.name or citation.doc_id, citation.date) if part
-        )
-        print(f"[{citation.n}] {where}, chars {citation.start}-{citation.end}", file=out)
-        quote = " ".join(citation.quote.split())
-        print(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "), file=out)
+def _ask_here(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The answer object, from the index loaded in this process."""
+    from index import make_embedder
+    from retrieval import AnswerEngine
+
+    embedder = make_embedder(settings.embedder)
+    engine = AnswerEngine(_open_or_build(settings, embedder), embedder)
+    return engine.ask(args.question, args.after, _article_filter(args)).to_json()
+
+
+def _ask_server(args: argparse.Namespace, settings: Settings, server: str) -> dict[str, Any]:
+    """The answer object, from the server at ``server``; exits 2 naming an option that only
+    an index in this process could honour."""
+    from bot.remote_ask import ask_server
+
+    for option, value in (("--index-dir", args.index_dir), ("--embedder", args.embedder)):
+        if value is not None:
+            args.usage_error(
+                f"{option} cannot be used when asking a server ({server}): it answers from its "
+                f"own index; leave {option} out, or leave out --server and $CROSSCHECK_SERVER to "
+                "ask here"
+            )
+    filters = {
+        name: value
+        for name, value in (("sources", args.source), ("since", args.since), ("until", args.until))
+        if value is not None
+    }
+    return ask_server(
+        server, args.question, after=args.after, filters=filters or None, api_key=settings.api_key
+    )
+
+
+def _article_filter(args: argparse.Namespace) -> "ArticleFilter | None":
+    from retrieval import ArticleFilter
+
+    if args.source is None and args.since is None and args.until is None:
+        return None
+    sources = frozenset(args.source) if args.source is not None else None
+    return ArticleFilter(sources=sources, since=args.since, until=args.until)
+
+
+def _iso_date(value: str) -> str:
+    """``value`` if it is a date written YYYY-MM-DD (as articles' dates are, and as ``/chat``
+    takes them)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD")
+    return value
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from corpus import bundled_articles_dir
+
+if TYPE_CHECKING:
+    from index import Embedder
 
 # ``python -m bot`` is the ``crosscheck`` command without needing the console script on PATH.
 CLI = (sys.executable, "-m", "bot")
@@ -82,9 +85,15 @@ def values_citing() -> Callable[[Mapping[str, Any], str], list[Any]]:
 
 
 class LiveServer:
-    """A crosscheck server run by uvicorn in a thread on 127.0.0.1."""
+    """A crosscheck server run by uvicorn in a thread on 127.0.0.1 (with ``embedder`` instead
+    of the one the settings name, when given)."""
 
-    def __init__(self, index_dir: Path, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        environ: Mapping[str, str] | None = None,
+        embedder: "Embedder | None" = None,
+    ) -> None:
         import socket
         import threading
 
@@ -107,7 +116,7 @@ class LiveServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(settings)
+        self.app = create_app(settings, embedder)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -117,7 +126,7 @@ class LiveServer:
 
         import httpx
 
-        self.thread.start()
+        self.start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -127,6 +136,23 @@ class LiveServer:
                 pass
             time.sleep(0.05)
         raise RuntimeError("the server did not become ready in 60 s")
+
+    def start(self) -> "LiveServer":
+        """Start serving and return once the server accepts connections (``with`` waits for
+        ``/health`` to answer 200 as well)."""
+        import time
+
+        import httpx
+
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/health", timeout=2)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not accept connections in 60 s")
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

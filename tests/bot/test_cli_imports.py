@@ -51,8 +51,15 @@ def test_help_imports_no_model_index_server_or_evaluation() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["ask", "How many?"], ["search", "drones"], ["index"], ["eval", "qa.jsonl"], ["serve"]],
-    ids=lambda argv: argv[0],
+    [
+        ["ask", "How many?"],
+        ["ask", "How many?", "--server", "http://127.0.0.1:8000"],
+        ["search", "drones"],
+        ["index"],
+        ["eval", "qa.jsonl"],
+        ["serve"],
+    ],
+    ids=lambda argv: " ".join([argv[0], *(a for a in argv if a.startswith("-"))]),
 )
 def test_parsing_a_command_imports_none_of_what_it_will_use(argv: list[str]) -> None:
     code = f"from bot.cli import _parser\n_parser().parse_args({argv!r})"
