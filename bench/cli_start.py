@@ -4,30 +4,38 @@
                               [--question "How many people were injured?"] [--repo DIR ...]
 
 Builds an index of the bundled articles into ``--index-dir`` (a temporary folder by default;
-an index already there and up to date is kept), then runs ``crosscheck ask QUESTION`` and
-``crosscheck --help`` once each to warm the operating system's file cache, then ``--runs`` times
-each, turn about. Each run is ``python -m bot`` (what the ``crosscheck`` console script runs)
-in a new process with the working directory and ``PYTHONPATH`` at ``--repo`` (this repository by
-default, so the checked-out code is measured), and no ``CROSSCHECK_*`` variable but the index
-directory. Repeat ``--repo`` to compare checkouts (a before and after): each builds its own index
-(in a subfolder of ``--index-dir``), and their runs take turns too, so load on a shared machine
-falls on each alike. Wall time is from starting the process to its exit, after the answer is
-printed. Prints the CPU, each run, the median, min and max, the median processor time, how many
+an index already there and up to date is kept) and starts ``crosscheck serve`` over it on a free
+port of 127.0.0.1, waiting for ``GET /health`` to answer 200. Then runs ``crosscheck ask
+QUESTION``, ``crosscheck ask QUESTION --server URL`` (the same question, asked of that server)
+and ``crosscheck --help`` once each to warm the operating system's file cache and the server,
+then ``--runs`` times each, turn about, and stops the server. A checkout whose ``ask`` has no
+``--server`` gets no server and no such row. Each run is ``python -m bot`` (what the
+``crosscheck`` console script runs) in a new process with the working directory and
+``PYTHONPATH`` at ``--repo`` (this repository by default, so the checked-out code is measured),
+and no ``CROSSCHECK_*`` variable but the index directory and embedder. Repeat ``--repo`` to
+compare checkouts (a before and after): each builds its own index (in a subfolder of
+``--index-dir``), and their runs take turns too, so load on a shared machine falls on each
+alike. Wall time is from starting the process to its exit, after the answer is printed. Prints
+the CPU, each run, the median, min and max, the median processor time, how many
 modules each command has loaded at exit, and which heavy ones.
 
 The target: ``crosscheck ask`` at most 0.6 s, median of 5, on the bundled index.
 """
 
 import argparse
+import contextlib
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from resource import RUSAGE_CHILDREN, getrusage
+
+import httpx
 
 from bench.build import cpu_line
 
@@ -50,6 +58,7 @@ HEAVY = (
     "faiss",
     "fastapi",
     "uvicorn",
+    "numpy",
     "httpx",
     "tqdm",
     "bot.evaluation",
@@ -69,7 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     repos = [repo.resolve() for repo in args.repo or [REPO]]
     print(f"# {cpu_line()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("# python -m bot: the code the crosscheck console script runs, from each checkout")
-    with tempfile.TemporaryDirectory(prefix="crosscheck-cli-start-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="crosscheck-cli-start-") as scratch,
+        contextlib.ExitStack() as servers,
+    ):
         top = args.index_dir or Path(scratch)
         runs: dict[tuple[Path, str], list[str]] = {}
         envs = {}
@@ -78,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             envs[repo] = _environment(repo, index_dir, args.embedder)
             _build(repo, envs[repo])
             runs[repo, "ask"] = ["ask", args.question]
+            if _asks_servers(repo, envs[repo]):
+                url = servers.enter_context(_server(repo, envs[repo]))
+                runs[repo, "ask --server"] = ["ask", args.question, "--server", url]
             runs[repo, "--help"] = ["--help"]
         for (repo, _), command in runs.items():  # warm the file cache
             _run(repo, envs[repo], command)
@@ -93,20 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     for repo in repos:
         print(f"\n{repo}")
         print(
-            f"{'command':<18} {'runs (s)':<26} {'median':>7} {'min':>6} {'max':>6} {'CPU s':>6}"
+            f"{'command':<24} {'runs (s)':<26} {'median':>7} {'min':>6} {'max':>6} {'CPU s':>6}"
             "  modules"
         )
-        for name in ("ask", "--help"):
+        for name in ("ask", "ask --server", "--help"):
+            if (repo, name) not in seconds:
+                continue
             times = seconds[repo, name]
             shown = " ".join(f"{t:.2f}" for t in times)
             print(
-                f"{'crosscheck ' + name:<18} {shown:<26} {statistics.median(times):>7.2f} "
+                f"{'crosscheck ' + name:<24} {shown:<26} {statistics.median(times):>7.2f} "
                 f"{min(times):>6.2f} {max(times):>6.2f} {statistics.median(cpu[repo, name]):>6.2f}"
                 f"  {loaded[repo, name]}"
             )
     print(
         f"\n(question: {args.question!r}; wall time of a fresh process, start to exit; CPU s: "
-        "the median processor time, user and system, which load on the machine moves less)"
+        "the median processor time, user and system, which load on the machine moves less; "
+        "ask --server: the same question asked of a `crosscheck serve` over the same index, "
+        "already loaded and warmed by one question; its time and CPU are the client's)"
     )
     return 0
 
@@ -136,6 +155,60 @@ def _build(repo: Path, env: dict[str, str]) -> None:
     if result.returncode != 0:
         raise SystemExit(f"crosscheck index failed:\n{result.stderr}")
     print(f"# {result.stdout.strip()}")
+
+
+def _asks_servers(repo: Path, env: dict[str, str]) -> bool:
+    """Whether the checkout's ``crosscheck ask`` has ``--server``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--help"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "--server" in result.stdout
+
+
+@contextlib.contextmanager
+def _server(repo: Path, env: dict[str, str], seconds: float = 120) -> Iterator[str]:
+    """``crosscheck serve`` of the checkout on a free port of 127.0.0.1, over the index of
+    ``env``: yields its URL once ``GET /health`` answers 200, and stops it on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=repo,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + seconds
+            while not _healthy(url):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    said = log.read().decode("utf-8", "replace")
+                    raise SystemExit(f"crosscheck serve did not become ready:\n{said}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _run(repo: Path, env: dict[str, str], command: list[str]) -> tuple[float, float, str]:
