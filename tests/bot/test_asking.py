@@ -21,9 +21,10 @@ from tests.bot.test_slack import slack as slack  # the fake Slack API it posts t
 
 BOT = Path(bot.__file__).parent
 QUESTION = "How many people were wounded?"
-# Run the engine in this process, with no server, state or conversations: the CLI's `ask` and
-# the evaluation's in-process answerer. Every other caller must go through bot.asking.ask.
-IN_PROCESS = {"cli.py:_ask", "evaluation/runner.py:LocalAnswerer.answer"}
+# Run the engine in this process, with no server, state or conversations: the CLI's `ask` without
+# --server and the evaluation's in-process answerer. Every other caller must go through
+# bot.asking.ask.
+IN_PROCESS = {"cli.py:_ask_here", "evaluation/runner.py:LocalAnswerer.answer"}
 
 
 def engine_askers() -> set[str]:
