@@ -1,5 +1,6 @@
 """The index manifest: what an index was built from and with, and the files it consists of."""
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,13 +15,18 @@ FORMAT = "crosscheck-index"
 #    (story_profiles.jsonl, story_vectors.npy); optionally what an annotator stored for each
 #    article (annotations.jsonl, listed in ``files`` like the others, the annotator named in
 #    ``annotator``).
-FORMAT_VERSION = 3
+# 4: chunks as a table of int32 rows (chunks.npy, memory-mapped) instead of chunks.jsonl, and a
+#    checksum of the manifest's own body (``checksum``), checked on every load. The data files'
+#    SHA-256 digests are checked when a generation is written from another one and by
+#    ``crosscheck index --verify``; a load checks only that each file is there with its size.
+FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
 
 
 @dataclass(frozen=True)
 class FileDigest:
-    """Size and SHA-256 of one index file, checked on load."""
+    """Size and SHA-256 of one index file: the size is checked on every load, the hash when
+    the generation is verified (``index.loading.verify_generation``)."""
 
     bytes: int
     sha256: str
@@ -56,17 +62,21 @@ class Manifest:
     annotator: AnnotatorStamp | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest as a JSON object."""
-        record = asdict(self)
-        return {"format": FORMAT, **record}
+        """The manifest as a JSON object, sealed with the checksum of its body."""
+        record = {"format": FORMAT, **asdict(self)}
+        return {**record, "checksum": _checksum(record)}
+
+    def write(self, path: Path) -> None:
+        """Write the manifest to ``path`` (last: a generation without one is incomplete)."""
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
         """Read and check a manifest file.
 
         Raises:
-            IndexDamagedError: missing, not JSON, not ours, of another format version, or with
-                missing or mistyped fields.
+            IndexDamagedError: missing, not JSON, not ours, of another format version, altered
+                (its body does not match its checksum), or with missing or mistyped fields.
         """
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -82,6 +92,9 @@ class Manifest:
                 f"{path} has index format version {version!r}; this crosscheck reads version "
                 f"{FORMAT_VERSION}"
             )
+        checksum = record.pop("checksum", None)
+        if checksum != _checksum(record):
+            raise IndexDamagedError(f"{path} does not match its checksum (altered or damaged)")
         try:
             return cls(
                 model=str(record["model"]),
@@ -96,6 +109,13 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexDamagedError(f"{path} has a malformed field ({error!r})") from None
+
+
+def _checksum(record: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's body (every field but the checksum), written canonically, so
+    that the checksum does not depend on the file's whitespace or key order."""
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(body.encode("ascii")).hexdigest()
 
 
 def _stamp(record: Any) -> AnnotatorStamp | None:

@@ -1,13 +1,14 @@
 """The ``crosscheck`` command line given bad input: one line on standard error naming the problem,
 a non-zero exit, no traceback, and the index that was there before left exactly as it was."""
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from index import FORMAT_VERSION, HashEmbedder, open_index
+from index import FORMAT_VERSION, HashEmbedder, Manifest, open_index
 
 HASH = ("--embedder", "hash")
 
@@ -75,11 +76,10 @@ def live_manifest(index_dir: Path) -> Path:
 
 
 def edit_live_manifest(index_dir: Path, field: str, value: object) -> None:
-    """Set one field of the live manifest, leaving the data files and their checksums alone."""
+    """Set one field of the live manifest, leaving the data files and their checksums alone;
+    the manifest is written as a writer writes it (``Manifest.write``), its checksum matching."""
     manifest_file = live_manifest(index_dir)
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    manifest[field] = value
-    manifest_file.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    dataclasses.replace(Manifest.read(manifest_file), **{field: value}).write(manifest_file)
 
 
 def assert_error(result, *fragments: str) -> None:
@@ -149,7 +149,7 @@ def test_an_invalid_embedder_variable(crosscheck, bundled_index):
 
 def truncate_chunks(index_dir: Path) -> list[str]:
     """Cut the live chunks file short; returns what the error must say."""
-    chunks = live_manifest(index_dir).parent / "chunks.jsonl"
+    chunks = live_manifest(index_dir).parent / "chunks.npy"
     chunks.write_bytes(chunks.read_bytes()[:100])
     return ["the index is damaged", f"{chunks} has 100 bytes"]
 
