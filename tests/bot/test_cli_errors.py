@@ -183,6 +183,41 @@ def test_searching_a_damaged_or_mismatched_index(crosscheck, bundled_index, dama
     assert index_state(bundled_index) == before
 
 
+def test_verifying_an_intact_index(crosscheck, bundled_index):
+    before = index_state(bundled_index)
+
+    result = crosscheck("index", "--verify", "--index-dir", bundled_index)
+
+    assert result.returncode == 0, result.stderr
+    generation = live_manifest(bundled_index).parent.name
+    assert re.fullmatch(
+        rf"the index in {re.escape(str(bundled_index))} is intact: {generation}, 5 articles, "
+        r"\d+ chunks, 1\d files \([\d,]+ bytes\) match their digests\n",
+        result.stdout,
+    )
+    assert index_state(bundled_index) == before
+
+
+def test_verifying_finds_a_changed_byte_that_opening_does_not_read(crosscheck, bundled_index):
+    vectors = live_manifest(bundled_index).parent / "vectors.faiss"
+    data = bytearray(vectors.read_bytes())
+    data[-5] ^= 0x01  # a vector's last bytes: the file keeps its size and shape
+    vectors.write_bytes(bytes(data))
+    before = index_state(bundled_index)
+
+    result = crosscheck("index", "--verify", "--index-dir", bundled_index)
+
+    rebuild = f"rebuild it with: crosscheck index --rebuild --index-dir {bundled_index}"
+    assert_error(result, "the index is damaged", f"{vectors} does not match its checksum", rebuild)
+    assert index_state(bundled_index) == before
+
+
+def test_verify_takes_no_articles(crosscheck, bundled_index, tmp_path):
+    result = crosscheck("index", tmp_path, "--verify", "--index-dir", bundled_index)
+
+    assert_error(result, "--verify checks the live index: give no PATH and no --rebuild")
+
+
 def test_skip_bad_indexes_the_good_files(crosscheck, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
