@@ -21,6 +21,8 @@ FORMAT = "crosscheck-index"
 #    ``crosscheck index --verify``; a load checks only that each file is there with its size.
 FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
+# The manifest's last field: the checksum of the text before it.
+_CHECKSUM = b',\n  "checksum": "'
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,15 @@ class Manifest:
     annotator: AnnotatorStamp | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest as a JSON object, sealed with the checksum of its body."""
-        record = {"format": FORMAT, **asdict(self)}
-        return {**record, "checksum": _checksum(record)}
+        """The manifest as a JSON object (without its checksum, which ``write`` adds)."""
+        return {"format": FORMAT, **asdict(self)}
 
     def write(self, path: Path) -> None:
-        """Write the manifest to ``path`` (last: a generation without one is incomplete)."""
-        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        """Write the manifest to ``path`` (last: a generation without one is incomplete),
+        sealed with the checksum of the text before it (``_CHECKSUM``)."""
+        body = json.dumps(self.to_json(), indent=2).removesuffix("\n}").encode("utf-8")
+        checksum = _CHECKSUM + f'{_checksum(body)}"\n}}\n'.encode()
+        path.write_bytes(body + checksum)
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
@@ -79,7 +83,8 @@ class Manifest:
                 (its body does not match its checksum), or with missing or mistyped fields.
         """
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            record = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             raise IndexDamagedError(f"{path} is missing") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -92,8 +97,8 @@ class Manifest:
                 f"{path} has index format version {version!r}; this crosscheck reads version "
                 f"{FORMAT_VERSION}"
             )
-        checksum = record.pop("checksum", None)
-        if checksum != _checksum(record):
+        body = raw[: raw.rfind(_CHECKSUM)]
+        if record.get("checksum") != _checksum(body):
             raise IndexDamagedError(f"{path} does not match its checksum (altered or damaged)")
         try:
             return cls(
@@ -111,11 +116,10 @@ class Manifest:
             raise IndexDamagedError(f"{path} has a malformed field ({error!r})") from None
 
 
-def _checksum(record: dict[str, Any]) -> str:
-    """SHA-256 of a manifest's body (every field but the checksum), written canonically, so
-    that the checksum does not depend on the file's whitespace or key order."""
-    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return "sha256:" + hashlib.sha256(body.encode("ascii")).hexdigest()
+def _checksum(body: bytes) -> str:
+    """SHA-256 of a manifest's text before its checksum: the text as written, so any edit
+    (even of whitespace) is refused, and checking costs one pass over its bytes."""
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def _stamp(record: Any) -> AnnotatorStamp | None:
