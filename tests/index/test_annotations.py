@@ -1,5 +1,6 @@
 """Annotations stored with the index: made once per article by an annotator when it is indexed,
-kept for unchanged articles by updates, checked on load like every other file."""
+kept for unchanged articles by updates, checked like every other file (sizes on load, digests
+on verifying)."""
 
 import dataclasses
 import json
