@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         help="do not read each article's figures and entities now (a faster build; answers "
         "then read them when a question needs them)",
     )
+    index.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every byte of the live index against the digests written with it, and "
+        "every chunk and posting, then exit (builds nothing)",
+    )
     index.set_defaults(run=_index)
 
     search = commands.add_parser("search", parents=[common], help="search the indexed articles")
@@ -224,6 +230,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     from index import build_index, make_embedder
     from retrieval import FigureAnnotator
 
+    if args.verify:
+        return _verify(args, settings)
     paths = args.paths or [bundled_articles_dir()]
     corpus = load_articles(paths, skip_bad=args.skip_bad)
     for skipped in corpus.skipped:
@@ -247,6 +255,21 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             f"the index in {report.index_dir} is up to date "
             f"({report.articles} articles, {report.chunks} chunks)"
         )
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from index import verify_index
+
+    if args.paths or args.rebuild:
+        raise SettingsError("--verify checks the live index: give no PATH and no --rebuild")
+    index = verify_index(settings.index_dir)
+    files = index.manifest.files
+    print(
+        f"the index in {settings.index_dir} is intact: {index.generation.name}, "
+        f"{len(index.articles)} articles, {len(index.chunks)} chunks, {len(files)} files "
+        f"({sum(f.bytes for f in files.values()):,} bytes) match their digests"
+    )
     return 0
 
 

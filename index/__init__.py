@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from index.annotations import Annotator
-    from index.build import BuildReport, build_index, open_index
+    from index.build import BuildReport, build_index
     from index.chunk_index import ChunkIndex
     from index.embedder_kind import EmbedderKind
     from index.embedders import (
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         IndexStoreError,
         IndexWriteError,
     )
+    from index.loading import open_index, verify_index
     from index.manifest import FORMAT_VERSION, AnnotatorStamp, Manifest
     from index.store import IndexDirectory
     from index.stories import Story, StoryConfig, StoryMap
@@ -62,12 +63,13 @@ __all__ = [
     "open_index",
     "tokenize",
     "update_index",
+    "verify_index",
 ]
 
 # Where each name of ``__all__`` lives (the imports above, for the type checker).
 _HOMES = {
     "index.annotations": ("Annotator",),
-    "index.build": ("BuildReport", "build_index", "open_index"),
+    "index.build": ("BuildReport", "build_index"),
     "index.chunk_index": ("ChunkIndex",),
     "index.embedder_kind": ("EmbedderKind",),
     "index.embedders": (
@@ -84,6 +86,7 @@ _HOMES = {
         "IndexStoreError",
         "IndexWriteError",
     ),
+    "index.loading": ("open_index", "verify_index"),
     "index.manifest": ("FORMAT_VERSION", "AnnotatorStamp", "Manifest"),
     "index.store": ("IndexDirectory",),
     "index.stories": ("Story", "StoryConfig", "StoryMap"),

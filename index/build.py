@@ -1,4 +1,4 @@
-"""Build an index from articles, and open a built one.
+"""Build an index from articles (``index.loading`` opens a built one).
 
 Builds are atomic (see ``index.store``) and skipped when nothing changed: the live manifest
 already lists the same articles, by content hash, built with the same model, tokenizer and
@@ -24,31 +24,20 @@ from index.annotations import (
     write_annotations,
 )
 from index.checkpoint import EmbeddingCheckpoint
-from index.chunk_index import ChunkIndex
 from index.embedders import Embedder, Vectors
-from index.errors import (
-    IndexDamagedError,
-    IndexMismatchError,
-    IndexNotFoundError,
-    IndexStoreError,
-    rebuild_hint,
-)
+from index.errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError
+from index.loading import load_generation
 from index.manifest import MANIFEST_FILE, Manifest
 from index.persist import (
     ARTICLES_FILE,
     CHUNKS_FILE,
-    STORIES_FILE,
     STORY_FILES,
     VECTORS_FILE,
-    check_files,
     digest,
-    read_articles,
-    read_chunks,
     read_grouping,
-    read_stories,
+    verify_files,
     write_articles,
     write_chunks,
-    write_manifest,
     write_stories,
 )
 from index.sparse import SparseBm25
@@ -135,31 +124,6 @@ def build_index(
     return BuildReport(True, index_dir, len(articles), len(chunks), time.monotonic() - started)
 
 
-def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
-    """Load the live index of ``index_dir`` for querying with ``embedder``.
-
-    Raises:
-        IndexNotFoundError: nothing has been built there.
-        IndexDamagedError: files are missing, truncated, altered, or of an unknown format.
-        IndexMismatchError: it was built with another model, dimension or tokenizer.
-    """
-    directory = IndexDirectory(index_dir)
-    for attempt in range(3):
-        generation = directory.live_generation()
-        try:
-            return load_generation(generation, embedder)
-        except IndexDamagedError as error:
-            # A writer may have published a newer generation and removed this one meanwhile.
-            if attempt < 2 and directory.live_generation() != generation:
-                continue
-            raise IndexDamagedError(
-                f"the index is damaged: {error}; {rebuild_hint(index_dir)}"
-            ) from None
-        except IndexMismatchError as error:
-            raise IndexMismatchError(f"{error}; {rebuild_hint(index_dir)}") from None
-    raise IndexStoreError(f"the index in {index_dir} kept changing while it was being read")
-
-
 def _embed(
     chunks: Sequence[Chunk], embedder: Embedder, checkpoint: EmbeddingCheckpoint, progress: bool
 ) -> Vectors:
@@ -223,7 +187,7 @@ def write_generation(
     """
     terms = [tokenize(chunk.text) for chunk in chunks]
     write_articles(folder / ARTICLES_FILE, articles)
-    write_chunks(folder / CHUNKS_FILE, chunks)
+    write_chunks(folder / CHUNKS_FILE, chunks, [a.doc_id for a in articles])
     sparse_files = SparseBm25.from_terms(terms).save(folder)
     VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
     if grouping is None:
@@ -246,7 +210,7 @@ def write_generation(
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         annotator=None if annotator is None else stamp_of(annotator),
     )
-    write_manifest(folder / MANIFEST_FILE, manifest)
+    manifest.write(folder / MANIFEST_FILE)
 
 
 def _up_to_date_manifest(
@@ -255,11 +219,12 @@ def _up_to_date_manifest(
     embedder: Embedder,
     chunking: ChunkingConfig,
 ) -> Manifest | None:
-    """The live manifest if the live index is intact and built from exactly these inputs."""
+    """The live manifest if the live index is intact (every file matches its digest) and built
+    from exactly these inputs."""
     try:
         generation = directory.live_generation()
         manifest = Manifest.read(generation / MANIFEST_FILE)
-        check_files(generation, manifest)
+        verify_files(generation, manifest)
     except (IndexNotFoundError, IndexDamagedError):
         return None
     same = (
@@ -316,40 +281,3 @@ def _annotate_live(
         )
     )
     return True
-
-
-def load_generation(generation: Path, embedder: Embedder) -> ChunkIndex:
-    """Load and check one generation folder.
-
-    Raises:
-        IndexDamagedError, IndexMismatchError: as ``open_index`` (without the rebuild hint).
-    """
-    manifest = Manifest.read(generation / MANIFEST_FILE)
-    if (ANNOTATIONS_FILE in manifest.files) != (manifest.annotator is not None):
-        raise IndexDamagedError(
-            f"{generation / MANIFEST_FILE} lists annotations without their annotator, or an "
-            "annotator without its annotations"
-        )
-    if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
-        raise IndexMismatchError(
-            f"the index was built with model {manifest.model} ({manifest.dimension} dimensions) "
-            f"but this run embeds queries with {embedder.name} ({embedder.dimension})"
-        )
-    if manifest.tokenizer != TOKENIZER_VERSION:
-        raise IndexMismatchError(
-            f"the index was built with tokenizer {manifest.tokenizer}, this crosscheck uses "
-            f"{TOKENIZER_VERSION}"
-        )
-    check_files(generation, manifest)
-    articles = read_articles(generation / ARTICLES_FILE)
-    chunks = read_chunks(generation / CHUNKS_FILE, articles)
-    if len(chunks) != manifest.chunk_count or set(articles) != set(manifest.articles):
-        raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
-    vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))
-    bm25 = SparseBm25.load(generation, len(chunks))
-    stories = read_stories(generation / STORIES_FILE, articles)
-    annotations = None
-    if manifest.annotator is not None:
-        path = generation / ANNOTATIONS_FILE
-        annotations = Annotations.open(path, manifest.annotator, manifest.articles)
-    return ChunkIndex(manifest, generation, articles, chunks, bm25, vectors, stories, annotations)

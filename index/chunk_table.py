@@ -1,10 +1,12 @@
 """The chunks of an index as a compact table: 16 bytes a chunk (article, ordinal, start, end),
-with each chunk's text sliced from its article when asked for, not stored a second time."""
+with each chunk's text sliced from its article when asked for, not stored a second time. A loaded
+index's table is the array of its chunks file as read (``index.persist.read_chunks``)."""
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corpus import Article, Chunk
 
@@ -23,7 +25,18 @@ class ChunkTable(Sequence[Chunk]):
                 doc = number[chunk.doc_id] = len(self._doc_ids)
                 self._doc_ids.append(chunk.doc_id)
             rows.append((doc, chunk.ordinal, chunk.start, chunk.end))
-        self._rows = np.asarray(rows, dtype=np.int32).reshape(-1, 4)
+        self._rows: NDArray[np.int32] = np.asarray(rows, dtype=np.int32).reshape(-1, 4)
+
+    @classmethod
+    def from_rows(
+        cls, rows: NDArray[np.int32], doc_ids: list[str], articles: Mapping[str, Article]
+    ) -> "ChunkTable":
+        """A table over ``rows`` as they are (not copied): one ``(article,
+        ordinal, start, end)`` row a chunk, ``article`` a position in ``doc_ids``."""
+        table = cls((), articles)
+        table._doc_ids = doc_ids
+        table._rows = rows
+        return table
 
     def __len__(self) -> int:
         return len(self._rows)

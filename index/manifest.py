@@ -1,5 +1,6 @@
 """The index manifest: what an index was built from and with, and the files it consists of."""
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,13 +15,20 @@ FORMAT = "crosscheck-index"
 #    (story_profiles.jsonl, story_vectors.npy); optionally what an annotator stored for each
 #    article (annotations.jsonl, listed in ``files`` like the others, the annotator named in
 #    ``annotator``).
-FORMAT_VERSION = 3
+# 4: chunks as a table of int32 rows (chunks.npy, memory-mapped) instead of chunks.jsonl, and a
+#    checksum of the manifest's own body (``checksum``), checked on every load. The data files'
+#    SHA-256 digests are checked when a generation is written from another one and by
+#    ``crosscheck index --verify``; a load checks only that each file is there with its size.
+FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
+# The manifest's last field: the checksum of the text before it.
+_CHECKSUM = b',\n  "checksum": "'
 
 
 @dataclass(frozen=True)
 class FileDigest:
-    """Size and SHA-256 of one index file, checked on load."""
+    """Size and SHA-256 of one index file: the size is checked on every load, the hash when
+    the generation is verified (``index.loading.verify_generation``)."""
 
     bytes: int
     sha256: str
@@ -56,20 +64,27 @@ class Manifest:
     annotator: AnnotatorStamp | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest as a JSON object."""
-        record = asdict(self)
-        return {"format": FORMAT, **record}
+        """The manifest as a JSON object (without its checksum, which ``write`` adds)."""
+        return {"format": FORMAT, **asdict(self)}
+
+    def write(self, path: Path) -> None:
+        """Write the manifest to ``path`` (last: a generation without one is incomplete),
+        sealed with the checksum of the text before it (``_CHECKSUM``)."""
+        body = json.dumps(self.to_json(), indent=2).removesuffix("\n}").encode("utf-8")
+        checksum = _CHECKSUM + f'{_checksum(body)}"\n}}\n'.encode()
+        path.write_bytes(body + checksum)
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
         """Read and check a manifest file.
 
         Raises:
-            IndexDamagedError: missing, not JSON, not ours, of another format version, or with
-                missing or mistyped fields.
+            IndexDamagedError: missing, not JSON, not ours, of another format version, altered
+                (its body does not match its checksum), or with missing or mistyped fields.
         """
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            record = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             raise IndexDamagedError(f"{path} is missing") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -82,6 +97,9 @@ class Manifest:
                 f"{path} has index format version {version!r}; this crosscheck reads version "
                 f"{FORMAT_VERSION}"
             )
+        body = raw[: raw.rfind(_CHECKSUM)]
+        if record.get("checksum") != _checksum(body):
+            raise IndexDamagedError(f"{path} does not match its checksum (altered or damaged)")
         try:
             return cls(
                 model=str(record["model"]),
@@ -96,6 +114,12 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexDamagedError(f"{path} has a malformed field ({error!r})") from None
+
+
+def _checksum(body: bytes) -> str:
+    """SHA-256 of a manifest's text before its checksum: the text as written, so any edit
+    (even of whitespace) is refused, and checking costs one pass over its bytes."""
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def _stamp(record: Any) -> AnnotatorStamp | None:

@@ -1,5 +1,5 @@
-"""Reading and writing one index generation's data files (JSONL, faiss, .npy, manifest; no
-pickle)."""
+"""Reading and writing one index generation's data files (JSONL, faiss, .npy; no pickle), and
+checking them against the manifest: their sizes on every load, their digests on verifying."""
 
 import hashlib
 import json
@@ -16,7 +16,8 @@ from index.manifest import MANIFEST_FILE, FileDigest, Manifest
 from index.stories import Grouping, Profiles, Story, StoryMap
 
 ARTICLES_FILE = "articles.jsonl"
-CHUNKS_FILE = "chunks.jsonl"
+# One int32 row a chunk: its article's line number in ARTICLES_FILE (from 0), ordinal, start, end.
+CHUNKS_FILE = "chunks.npy"
 VECTORS_FILE = "vectors.faiss"
 # Stories: each story's id, title and articles; each article's profile (date and entities, one
 # line per row of the profile vectors).
@@ -45,21 +46,15 @@ def write_articles(path: Path, articles: Iterable[Article]) -> None:
     )
 
 
-def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
-    """Write where each chunk lies, one JSON object per line, in index order (the text is
-    the article's, so it is not written twice)."""
-    _write_jsonl(
-        path,
-        (
-            {"doc_id": c.doc_id, "ordinal": c.ordinal, "start": c.start, "end": c.end}
-            for c in chunks
-        ),
-    )
-
-
-def write_manifest(path: Path, manifest: Manifest) -> None:
-    """Write the manifest (last: a generation without one is incomplete)."""
-    path.write_text(json.dumps(manifest.to_json(), indent=2) + "\n", encoding="utf-8")
+def write_chunks(path: Path, chunks: Sequence[Chunk], doc_ids: Sequence[str]) -> None:
+    """Write where each chunk lies, in index order, as one row of ``CHUNKS_FILE`` each (the
+    text is the article's, so it is not written twice); ``doc_ids`` are the articles in the
+    order of ``ARTICLES_FILE``."""
+    line = {doc_id: number for number, doc_id in enumerate(doc_ids)}
+    rows = np.array(
+        [(line[c.doc_id], c.ordinal, c.start, c.end) for c in chunks], dtype=np.int32
+    ).reshape(-1, 4)
+    np.save(path, rows, allow_pickle=False)
 
 
 def digest(path: Path) -> FileDigest:
@@ -72,23 +67,44 @@ def digest(path: Path) -> FileDigest:
 
 
 def check_files(generation: Path, manifest: Manifest) -> None:
-    """Check every data file against the manifest's digests.
+    """Check that every data file the manifest lists is there with its size (cheap: no file is
+    read; ``verify_files`` reads them).
+
+    Raises:
+        IndexDamagedError: a file is missing, or its size differs.
+    """
+    for name, expected in manifest.files.items():
+        path = generation / name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise IndexDamagedError(f"{path} is missing") from None
+        except OSError as error:
+            raise IndexDamagedError(f"{path} is unreadable ({error})") from None
+        if size != expected.bytes:
+            raise IndexDamagedError(
+                f"{path} has {size} bytes, the manifest says {expected.bytes} "
+                "(truncated or overwritten)"
+            )
+
+
+def verify_files(generation: Path, manifest: Manifest) -> int:
+    """Check every data file against its size and SHA-256 digest in the manifest (reads every
+    byte). Returns the bytes checked.
 
     Raises:
         IndexDamagedError: a file is missing, or its size or hash differs.
     """
+    check_files(generation, manifest)
     for name, expected in manifest.files.items():
         path = generation / name
-        if not path.is_file():
-            raise IndexDamagedError(f"{path} is missing")
-        actual = digest(path)
-        if actual.bytes != expected.bytes:
-            raise IndexDamagedError(
-                f"{path} has {actual.bytes} bytes, the manifest says {expected.bytes} "
-                "(truncated or overwritten)"
-            )
+        try:
+            actual = digest(path)
+        except OSError as error:
+            raise IndexDamagedError(f"{path} is unreadable ({error})") from None
         if actual.sha256 != expected.sha256:
             raise IndexDamagedError(f"{path} does not match its checksum in {MANIFEST_FILE}")
+    return sum(expected.bytes for expected in manifest.files.values())
 
 
 def read_articles(path: Path) -> dict[str, Article]:
@@ -114,26 +130,42 @@ def read_articles(path: Path) -> dict[str, Article]:
     return articles
 
 
-def read_chunks(path: Path, articles: Mapping[str, Article]) -> ChunkTable:
-    """Read the chunks file, checking every chunk lies inside a known article.
+def read_chunks(path: Path, articles: Mapping[str, Article], count: int) -> ChunkTable:
+    """Read the chunks file (``count`` rows, over ``articles`` in the order they were read).
+    Only its shape is checked; ``check_chunks`` checks every row.
+
+    The table is read in one call rather than memory-mapped: it is small (16 bytes a chunk),
+    and a server keeps answering from it if the file is damaged in place under it.
 
     Raises:
-        IndexDamagedError: a record is malformed or points outside the articles.
+        IndexDamagedError: the file is unreadable or not ``count`` rows of four int32.
     """
+    try:
+        rows = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise IndexDamagedError(f"{path} is unreadable ({error})") from None
+    if rows.dtype != np.int32 or rows.shape != (count, 4):
+        raise IndexDamagedError(
+            f"{path} holds {rows.dtype} rows of shape {rows.shape}, not ({count}, 4) int32"
+        )
+    return ChunkTable.from_rows(rows, list(articles), articles)
 
-    def chunks() -> Iterator[Chunk]:
-        for where, record in _read_jsonl(path):
-            try:
-                doc_id, start, end = record["doc_id"], int(record["start"]), int(record["end"])
-                ordinal = int(record["ordinal"])
-                article = articles[doc_id]
-            except (KeyError, TypeError, ValueError) as error:
-                raise IndexDamagedError(f"{where}: malformed chunk ({error!r})") from None
-            if not 0 <= start < end <= len(article.text):
-                raise IndexDamagedError(f"{where}: chunk offsets outside article {doc_id!r}")
-            yield Chunk(doc_id=doc_id, ordinal=ordinal, start=start, end=end, text="")
 
-    return ChunkTable(chunks(), articles)
+def check_chunks(path: Path, articles: Mapping[str, Article]) -> None:
+    """Check that every chunk of the chunks file lies inside an article of ``articles`` (in
+    the order they were read).
+
+    Raises:
+        IndexDamagedError: a row names no article, or offsets outside its article.
+    """
+    rows = np.load(path, mmap_mode="r", allow_pickle=False)
+    lengths = np.fromiter((len(a.text) for a in articles.values()), np.int64, len(articles))
+    doc, start, end = (np.asarray(rows[:, column], dtype=np.int64) for column in (0, 2, 3))
+    known = (doc >= 0) & (doc < len(lengths))
+    inside = known & (start >= 0) & (start < end) & (end <= lengths[np.where(known, doc, 0)])
+    if not inside.all():
+        row = int(np.argmin(inside))
+        raise IndexDamagedError(f"{path}, row {row}: chunk outside the articles of the index")
 
 
 def write_stories(folder: Path, stories: StoryMap, grouping: Grouping) -> None:
@@ -200,7 +232,7 @@ def read_grouping(folder: Path, stories: StoryMap, dimension: int) -> Grouping:
             raise IndexDamagedError(f"{where}: malformed profile ({error!r})") from None
     path = folder / PROFILE_VECTORS_FILE
     try:
-        vectors = np.load(path, allow_pickle=False)
+        vectors = np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as error:
         raise IndexDamagedError(f"{path} is unreadable ({error})") from None
     if vectors.dtype != np.float32 or vectors.shape != (len(doc_ids), dimension):

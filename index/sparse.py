@@ -9,7 +9,8 @@ order, and each posting's score by the same float64 operations, summed in query-
 test checks equal scores and equal top-k against ``index.bm25.Bm25Scorer`` (rank-bm25).
 
 The arrays are saved as ``.npy`` files and memory-mapped on load, so opening a large index costs
-no parsing: 6 bytes per posting (int32 chunk, uint16 term frequency) and 12 per chunk.
+no parsing and reads no posting (``verify`` reads them all): 6 bytes per posting (int32 chunk,
+uint16 term frequency) and 12 per chunk.
 """
 
 import json
@@ -191,11 +192,23 @@ class SparseBm25:
             and len(offsets_a) == len(terms) + 1
             and len(lengths_a) == count
             and len(chunks_a) == len(tfs_a) == (int(offsets_a[-1]) if len(offsets_a) else 0)
-            and (not len(chunks_a) or int(np.max(chunks_a)) < count)
         )
         if not consistent:
             raise IndexDamagedError(f"the BM25 index in {folder} does not match its chunks")
         return cls(terms, idf_a, offsets_a, chunks_a, tfs_a, lengths_a)
+
+    def verify(self) -> None:
+        """Check every posting (reads them all, which ``load`` does not): offsets that never
+        go back, chunk positions inside the index.
+
+        Raises:
+            IndexDamagedError: a posting is out of place.
+        """
+        if np.any(np.diff(self._offsets) < 0) or (
+            len(self._chunks)
+            and not 0 <= int(np.min(self._chunks)) <= int(np.max(self._chunks)) < self._size
+        ):
+            raise IndexDamagedError("the BM25 postings point outside the chunks")
 
 
 def _okapi_idf(document_frequency: NDArray[np.int64], documents: int) -> NDArray[np.float64]:

@@ -19,9 +19,10 @@ import numpy as np
 
 from corpus import Article
 from index.annotations import Annotator
-from index.build import load_generation, write_generation
+from index.build import write_generation
 from index.chunk_index import ChunkIndex
 from index.embedders import Embedder
+from index.loading import load_generation
 from index.persist import read_grouping
 from index.store import IndexDirectory
 from index.stories import extend_grouping, profile_articles
@@ -54,7 +55,9 @@ def update_index(
     added articles with ``annotator`` (None: the new index has no annotations).
 
     Raises:
-        IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``.
+        IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``; also
+            IndexDamagedError when a live file does not match its digest
+            (``index.loading.verify_index``).
         UnknownArticleError: a doc id in ``remove`` is not in the index.
         IndexWriteError: writing failed; the previous index is intact.
         ValueError: the update would leave the index with no articles.
@@ -62,7 +65,9 @@ def update_index(
     started = time.monotonic()
     directory = IndexDirectory(index_dir)
     with directory.write_lock():
-        live = load_generation(directory.live_generation(), embedder)
+        # The live generation's data is copied into the new one: its digests are checked, so
+        # that damage on disk is refused here rather than carried forward.
+        live = load_generation(directory.live_generation(), embedder, verify=True)
         missing = [doc_id for doc_id in remove if doc_id not in live.articles]
         if missing:
             raise UnknownArticleError(missing[0])

@@ -67,13 +67,15 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, dimension: int, count: int) -> "VectorIndex":
-        """Read a saved index, checking it holds ``count`` vectors of ``dimension``.
+        """Map a saved index (read-only: nothing can be added to it), checking it holds
+        ``count`` vectors of ``dimension``.
 
         Raises:
             IndexDamagedError: the file cannot be read or does not match.
         """
         try:
-            index = faiss.read_index(str(path))
+            # Memory-mapped: the vectors are read from the page cache as searches need them.
+            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
         except RuntimeError as error:
             raise IndexDamagedError(f"{path} is not a readable faiss index ({error})") from None
         if index.d != dimension or index.ntotal != count:

@@ -1,13 +1,14 @@
 """The ``crosscheck`` command line given bad input: one line on standard error naming the problem,
 a non-zero exit, no traceback, and the index that was there before left exactly as it was."""
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from index import FORMAT_VERSION, HashEmbedder, open_index
+from index import FORMAT_VERSION, HashEmbedder, Manifest, open_index
 
 HASH = ("--embedder", "hash")
 
@@ -75,11 +76,10 @@ def live_manifest(index_dir: Path) -> Path:
 
 
 def edit_live_manifest(index_dir: Path, field: str, value: object) -> None:
-    """Set one field of the live manifest, leaving the data files and their checksums alone."""
+    """Set one field of the live manifest, leaving the data files and their checksums alone;
+    the manifest is written as a writer writes it (``Manifest.write``), its checksum matching."""
     manifest_file = live_manifest(index_dir)
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    manifest[field] = value
-    manifest_file.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    dataclasses.replace(Manifest.read(manifest_file), **{field: value}).write(manifest_file)
 
 
 def assert_error(result, *fragments: str) -> None:
@@ -149,7 +149,7 @@ def test_an_invalid_embedder_variable(crosscheck, bundled_index):
 
 def truncate_chunks(index_dir: Path) -> list[str]:
     """Cut the live chunks file short; returns what the error must say."""
-    chunks = live_manifest(index_dir).parent / "chunks.jsonl"
+    chunks = live_manifest(index_dir).parent / "chunks.npy"
     chunks.write_bytes(chunks.read_bytes()[:100])
     return ["the index is damaged", f"{chunks} has 100 bytes"]
 
@@ -181,6 +181,41 @@ def test_searching_a_damaged_or_mismatched_index(crosscheck, bundled_index, dama
     rebuild = f"rebuild it with: crosscheck index --rebuild --index-dir {bundled_index}"
     assert_error(result, *fragments, rebuild)
     assert index_state(bundled_index) == before
+
+
+def test_verifying_an_intact_index(crosscheck, bundled_index):
+    before = index_state(bundled_index)
+
+    result = crosscheck("index", "--verify", "--index-dir", bundled_index)
+
+    assert result.returncode == 0, result.stderr
+    generation = live_manifest(bundled_index).parent.name
+    assert re.fullmatch(
+        rf"the index in {re.escape(str(bundled_index))} is intact: {generation}, 5 articles, "
+        r"\d+ chunks, 1\d files \([\d,]+ bytes\) match their digests\n",
+        result.stdout,
+    )
+    assert index_state(bundled_index) == before
+
+
+def test_verifying_finds_a_changed_byte_that_opening_does_not_read(crosscheck, bundled_index):
+    vectors = live_manifest(bundled_index).parent / "vectors.faiss"
+    data = bytearray(vectors.read_bytes())
+    data[-5] ^= 0x01  # a vector's last bytes: the file keeps its size and shape
+    vectors.write_bytes(bytes(data))
+    before = index_state(bundled_index)
+
+    result = crosscheck("index", "--verify", "--index-dir", bundled_index)
+
+    rebuild = f"rebuild it with: crosscheck index --rebuild --index-dir {bundled_index}"
+    assert_error(result, "the index is damaged", f"{vectors} does not match its checksum", rebuild)
+    assert index_state(bundled_index) == before
+
+
+def test_verify_takes_no_articles(crosscheck, bundled_index, tmp_path):
+    result = crosscheck("index", tmp_path, "--verify", "--index-dir", bundled_index)
+
+    assert_error(result, "--verify checks the live index: give no PATH and no --rebuild")
 
 
 def test_skip_bad_indexes_the_good_files(crosscheck, tmp_path):

@@ -87,7 +87,7 @@ def test_a_server_killed_during_ingests_keeps_every_acknowledged_article(
 
 
 def truncate_chunks(index_dir: Path) -> str:
-    chunks = live_generation(index_dir) / "chunks.jsonl"
+    chunks = live_generation(index_dir) / "chunks.npy"
     chunks.write_bytes(chunks.read_bytes()[:100])
     return f"{chunks} has 100 bytes"
 

@@ -1,5 +1,6 @@
 """Annotations stored with the index: made once per article by an annotator when it is indexed,
-kept for unchanged articles by updates, checked on load like every other file."""
+kept for unchanged articles by updates, checked like every other file (sizes on load, digests
+on verifying)."""
 
 import dataclasses
 import json
@@ -15,9 +16,11 @@ from index import (
     HashEmbedder,
     IndexDamagedError,
     IndexDirectory,
+    Manifest,
     build_index,
     open_index,
     update_index,
+    verify_index,
 )
 from index.annotations import ANNOTATIONS_FILE, Annotations
 from index.embedders import Vectors
@@ -190,16 +193,15 @@ def _flip_byte(path: Path) -> None:
 
 
 def _drop_annotator(path: Path) -> None:
-    record = json.loads(path.read_text())
-    record["annotator"] = None
-    path.write_text(json.dumps(record))
+    # Written through ``Manifest.write``, so that its checksum matches and what is read is
+    # the inconsistency.
+    dataclasses.replace(Manifest.read(path), annotator=None).write(path)
 
 
 @pytest.mark.parametrize(
     ("file", "damage", "message"),
     [
         (ANNOTATIONS_FILE, _truncate, "annotations.jsonl has .* bytes, the manifest says"),
-        (ANNOTATIONS_FILE, _flip_byte, "annotations.jsonl does not match its checksum"),
         (ANNOTATIONS_FILE, Path.unlink, "annotations.jsonl is missing"),
         ("manifest.json", _drop_annotator, "lists annotations without their annotator"),
     ],
@@ -210,6 +212,16 @@ def test_damaged_annotations_are_refused_with_a_rebuild_hint(
     damage(live(annotated) / file)
     with pytest.raises(IndexDamagedError, match=f"{message}.*crosscheck index --rebuild"):
         open_index(annotated, HashEmbedder())
+
+
+def test_a_changed_byte_in_the_annotations_is_found_by_verifying(annotated: Path) -> None:
+    # The size is unchanged: opening does not read the file through, verifying does.
+    _flip_byte(live(annotated) / ANNOTATIONS_FILE)
+    with pytest.raises(
+        IndexDamagedError,
+        match=r"annotations\.jsonl does not match its checksum.*crosscheck index --rebuild",
+    ):
+        verify_index(annotated)
 
 
 def test_damaged_annotations_are_made_again_by_the_next_build(

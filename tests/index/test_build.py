@@ -16,8 +16,11 @@ from index import (
     IndexDirectory,
     IndexMismatchError,
     IndexNotFoundError,
+    Manifest,
     build_index,
     open_index,
+    update_index,
+    verify_index,
 )
 from index.persist import STORY_FILES
 from index.sparse import SPARSE_FILES
@@ -48,7 +51,7 @@ def test_index_holds_every_chunk_and_a_manifest(
     assert manifest["chunking"] == {"max_chars": 500, "min_chars": 200}
     assert manifest["articles"] == {a.doc_id: a.content_hash() for a in bundled_articles}
     assert manifest["chunk_count"] == len(expected_chunks)
-    files = {"articles.jsonl", "chunks.jsonl", "vectors.faiss", *SPARSE_FILES, *STORY_FILES}
+    files = {"articles.jsonl", "chunks.npy", "vectors.faiss", *SPARSE_FILES, *STORY_FILES}
     assert {p.name for p in live(built).iterdir()} == files | {"manifest.json"}
     assert set(manifest["files"]) == files
 
@@ -123,17 +126,24 @@ def _set_version(path: Path) -> None:
     path.write_text(json.dumps(record))
 
 
+def _edit_model(path: Path) -> None:
+    record = json.loads(path.read_text())
+    record["model"] = "hash-sha256-32"
+    path.write_text(json.dumps(record))
+
+
 @pytest.mark.parametrize(
     ("file", "damage", "message"),
     [
         ("vectors.faiss", _truncate, "vectors.faiss has .* bytes, the manifest says"),
-        ("chunks.jsonl", _truncate, "chunks.jsonl has .* bytes"),
-        ("articles.jsonl", _flip_byte, "articles.jsonl does not match its checksum"),
-        ("chunks.jsonl", Path.unlink, "chunks.jsonl is missing"),
+        ("chunks.npy", _truncate, "chunks.npy has .* bytes"),
+        ("chunks.npy", Path.unlink, "chunks.npy is missing"),
         ("bm25_tfs.npy", _truncate, "bm25_tfs.npy has .* bytes"),
         ("bm25_terms.json", Path.unlink, "bm25_terms.json is missing"),
         ("manifest.json", Path.unlink, "manifest.json is missing"),
         ("manifest.json", _truncate, "manifest.json is unreadable"),
+        ("manifest.json", _flip_byte, "manifest.json is unreadable|manifest.json does not match"),
+        ("manifest.json", _edit_model, "manifest.json does not match its checksum"),
         (
             "manifest.json",
             _set_version,
@@ -146,7 +156,40 @@ def test_damaged_index_is_refused_with_a_rebuild_hint(
 ) -> None:
     assert callable(damage)
     damage(live(built) / file)
-    with pytest.raises(IndexDamagedError, match=f"{message}.*crosscheck index --rebuild"):
+    with pytest.raises(IndexDamagedError, match=f"({message}).*crosscheck index --rebuild"):
+        open_index(built, HashEmbedder())
+    with pytest.raises(IndexDamagedError, match=f"({message}).*crosscheck index --rebuild"):
+        verify_index(built)
+
+
+@pytest.mark.parametrize(
+    "file", ["articles.jsonl", "chunks.npy", "vectors.faiss", "bm25_chunks.npy", "stories.jsonl"]
+)
+def test_a_changed_byte_is_found_by_verifying_and_refused_by_an_update(
+    built: Path, bundled_articles: tuple[Article, ...], file: str
+) -> None:
+    # A byte changed in place keeps the file's size: opening does not read every byte, so
+    # it may not notice. Verifying reads them all, and so does an update, which copies the live
+    # generation into the next one; a build makes a new one.
+    assert verify_index(built).generation == live(built)
+    _flip_byte(live(built) / file)
+    hint = "crosscheck index --rebuild"
+    with pytest.raises(IndexDamagedError, match=f"{file} does not match its checksum.*{hint}"):
+        verify_index(built)
+    before = live(built)
+    with pytest.raises(IndexDamagedError, match=f"{file} does not match its checksum"):
+        update_index(built, HashEmbedder(), remove=[bundled_articles[0].doc_id])
+    assert live(built) == before
+    assert build_index(bundled_articles, built, HashEmbedder()).built
+    assert len(verify_index(built).articles) == len(bundled_articles)
+
+
+def test_a_manifest_written_again_with_other_values_is_read_as_such(built: Path) -> None:
+    # The checksum guards against damage, not against a writer: a manifest written through
+    # ``Manifest.write`` is sealed again.
+    path = live(built) / "manifest.json"
+    dataclasses.replace(Manifest.read(path), model="hash-sha256-32").write(path)
+    with pytest.raises(IndexMismatchError, match="built with model hash-sha256-32"):
         open_index(built, HashEmbedder())
 
 
@@ -184,19 +227,25 @@ def test_above_the_threshold_the_vector_index_is_approximate_with_high_recall() 
 def test_chunks_are_stored_as_positions_and_read_back_from_their_articles(
     built: Path, bundled_articles: tuple[Article, ...], tmp_path: Path
 ) -> None:
-    from index.persist import read_articles, read_chunks
+    from index.persist import check_chunks, read_articles, read_chunks
 
     generation = live(built)
-    records = [json.loads(line) for line in (generation / "chunks.jsonl").read_text().splitlines()]
-    assert all(set(r) == {"doc_id", "ordinal", "start", "end"} for r in records)
     articles = read_articles(generation / "articles.jsonl")
-    table = read_chunks(generation / "chunks.jsonl", articles)
-    assert list(table) == [c for a in bundled_articles for c in a.chunks(ChunkingConfig())]
+    rows = np.load(generation / "chunks.npy")
+    expected = [c for a in bundled_articles for c in a.chunks(ChunkingConfig())]
+    assert rows.dtype == np.int32 and rows.shape == (len(expected), 4)
+    table = read_chunks(generation / "chunks.npy", articles, len(expected))
+    assert list(table) == expected
     assert table[-1] == list(table)[-1] and table[1:3] == list(table)[1:3]
     assert table.nbytes < 40 * len(table)
+    check_chunks(generation / "chunks.npy", articles)
 
-    records[0]["end"] = len(articles[records[0]["doc_id"]].text) + 1
-    damaged = tmp_path / "chunks.jsonl"
-    damaged.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    with pytest.raises(IndexDamagedError, match="chunk offsets outside article"):
-        read_chunks(damaged, articles)
+    with pytest.raises(IndexDamagedError, match=rf"not \({len(expected) + 1}, 4\) int32"):
+        read_chunks(generation / "chunks.npy", articles, len(expected) + 1)
+    damaged = tmp_path / "chunks.npy"
+    for column, value in [(3, len(bundled_articles[0].text) + 1), (0, len(articles)), (2, -1)]:
+        changed = rows.copy()
+        changed[0, column] = value
+        np.save(damaged, changed)
+        with pytest.raises(IndexDamagedError, match="row 0: chunk outside the articles"):
+            check_chunks(damaged, articles)

@@ -76,6 +76,19 @@ def test_a_damaged_saved_index_is_refused(seed_terms: list[list[str]], tmp_path:
         SparseBm25.load(tmp_path, len(seed_terms))
 
 
+def test_postings_outside_the_chunks_are_found_by_verifying(
+    seed_terms: list[list[str]], tmp_path: Path
+) -> None:
+    SparseBm25.from_terms(seed_terms).save(tmp_path)
+    SparseBm25.load(tmp_path, len(seed_terms)).verify()
+    chunks = np.load(tmp_path / "bm25_chunks.npy")
+    chunks[-1] = len(seed_terms)
+    np.save(tmp_path / "bm25_chunks.npy", chunks)
+    loaded = SparseBm25.load(tmp_path, len(seed_terms))  # loading reads no posting
+    with pytest.raises(IndexDamagedError, match="postings point outside the chunks"):
+        loaded.verify()
+
+
 def test_no_chunks_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one chunk"):
         SparseBm25.from_terms([])

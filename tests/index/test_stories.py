@@ -18,6 +18,7 @@ from index import (
     build_index,
     open_index,
     update_index,
+    verify_index,
 )
 from index.embedders import Embedder
 from index.persist import STORIES_FILE, read_grouping, read_stories
@@ -388,12 +389,14 @@ def test_a_build_stores_the_stories_and_loading_exposes_them(built: Path) -> Non
     assert index.stories == expected
 
 
-def test_the_story_files_are_checked_on_load(built: Path) -> None:
+def test_the_story_files_are_checked_on_load_and_on_verifying(built: Path) -> None:
     generation = IndexDirectory(built).live_generation()
     stories = generation / "stories.jsonl"
-    stories.write_text(stories.read_text().replace("zoo-2", "zoo-9"))
-    with pytest.raises(IndexDamagedError, match=r"stories\.jsonl does not match its checksum"):
+    stories.write_text(stories.read_text().replace("zoo-2", "zoo-9"))  # the same size
+    with pytest.raises(IndexDamagedError, match=r"stories\.jsonl, line 2: malformed story"):
         open_index(built, HashEmbedder())
+    with pytest.raises(IndexDamagedError, match=r"stories\.jsonl does not match its checksum"):
+        verify_index(built)
 
 
 @pytest.mark.parametrize(
