@@ -31,16 +31,7 @@ def test_prints_every_figure_of_every_size(
     tmp_path: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
     seeds, archive = bundled_articles[:2], bundled_articles[2:]
-    options = Options(
-        runs=2,
-        questions=1,
-        max_seconds=120,
-        cache=tmp_path / "cache",
-        index_root=tmp_path / "indexes",
-        keep=False,
-        model=EmbedderKind.HASH,
-        annotate=True,
-    )
+    options = _options(tmp_path, runs=2, questions=1, max_seconds=120)
     out = io.StringIO()
     # 20 chunks cuts the archive; 100 copies it (the five articles hold 62).
     results = run(seeds, archive, [20, 100], options, "python -m bench.ingest test", out)
@@ -64,16 +55,7 @@ def test_prints_every_figure_of_every_size(
 def test_a_stage_over_its_cap_is_cut_short_and_said(
     tmp_path: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
-    options = Options(
-        runs=3,
-        questions=0,
-        max_seconds=0.001,
-        cache=tmp_path / "cache",
-        index_root=tmp_path / "indexes",
-        keep=False,
-        model=EmbedderKind.HASH,
-        annotate=True,
-    )
+    options = _options(tmp_path, runs=3, questions=0, max_seconds=0.001)
     out = io.StringIO()
     run(bundled_articles[:2], bundled_articles[2:], [20], options, "capped", out)
     printed = out.getvalue()
@@ -81,3 +63,17 @@ def test_a_stage_over_its_cap_is_cut_short_and_said(
     assert "note: 28 chunks: did not open within 0 s" in printed
     lines = {line[:36].strip(): line[36:].split() for line in printed.splitlines()}
     assert lines["ingest p50, ms"] == ["-"]
+
+
+def _options(tmp_path: Path, runs: int, questions: int, max_seconds: float) -> Options:
+    """Options for the bundled articles: the hash embedder, annotated into ``tmp_path``."""
+    return Options(
+        runs=runs,
+        questions=questions,
+        max_seconds=max_seconds,
+        cache=tmp_path / "cache",
+        index_root=tmp_path / "indexes",
+        keep=False,
+        model=EmbedderKind.HASH,
+        annotate=True,
+    )
