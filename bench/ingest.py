@@ -79,6 +79,8 @@ from retrieval import FigureAnnotator
 REPO = Path(__file__).resolve().parent.parent
 EMBEDDER = EmbedderKind.HASH
 POLL = 0.02  # seconds between /health requests while the server opens
+# A request given up on: the server is stopped and the size's later stages are skipped.
+ABANDONED = -1.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -375,15 +377,19 @@ def measure(folder: Path, figures: Figures, options: Options) -> None:
             for number in range(options.runs):
                 body = article(number)
                 took = _timed(client, "POST", "/articles", body, figures, "ingest", cap)
-                if took is None:
+                if took is ABANDONED:
                     return
+                if took is None:
+                    break
                 figures.ingest.append(took)
                 posted.append(body["doc_id"])
             figures.rss_ingested = rss_kib(process.pid)
             for doc_id in posted:
                 took = _timed(client, "DELETE", f"/articles/{doc_id}", None, figures, "delete", cap)
-                if took is None:
+                if took is ABANDONED:
                     return
+                if took is None:
+                    break
                 figures.delete.append(took)
             figures.rss_deleted = rss_kib(process.pid)
 
@@ -398,7 +404,7 @@ def _timed(
     cap: float,
 ) -> float | None:
     """Milliseconds ``method path`` took; None (with a note) once the stage has run ``cap``
-    seconds or the request did not finish within ``cap``."""
+    seconds, ``ABANDONED`` (with a note) if the request did not finish within ``cap``."""
     times = figures.ingest if stage == "ingest" else figures.delete
     if sum(times) / 1000 >= cap:
         figures.notes.append(
@@ -413,7 +419,7 @@ def _timed(
         figures.notes.append(
             f"{figures.chunks:,} chunks: one {stage} did not finish within {cap:.0f} s"
         )
-        return None
+        return ABANDONED
     took = 1000 * (time.perf_counter() - began)
     response.raise_for_status()
     return took
@@ -514,9 +520,9 @@ def _print(
         ("RSS after the deletes, MiB", [_mib(f.rss_deleted) for f in results]),
     ]
     header = [f"{f.chunks:,} chunks" for f in results]
-    print(f"{'':<36}" + "".join(f"{h:>16}" for h in header), file=out)
+    print(f"{'':<36}" + "".join(f"{h:>18}" for h in header), file=out)
     for name, cells in rows:
-        print(f"{name:<36}" + "".join(f"{c:>16}" for c in cells), file=out)
+        print(f"{name:<36}" + "".join(f"{c:>18}" for c in cells), file=out)
     print(
         f"\nembedding the article with {options.model.value} (apart from the write): "
         f"p50 {_p(model, 0.5)} ms, p95 {_p(model, 0.95)} ms over {len(model)} articles",
