@@ -25,19 +25,17 @@ The target: ``crosscheck ask`` at most 0.6 s, median of 5, on the bundled index.
 import argparse
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from resource import RUSAGE_CHILDREN, getrusage
 
-import httpx
-
 from bench.build import cpu_line
+from bench.server import crosscheck_serve
 
 REPO = Path(__file__).resolve().parent.parent
 # Run as ``crosscheck ARGS``; at exit, print how many modules are loaded and which of HEAVY.
@@ -91,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _build(repo, envs[repo])
             runs[repo, "ask"] = ["ask", args.question]
             if _asks_servers(repo, envs[repo]):
-                url = servers.enter_context(_server(repo, envs[repo]))
+                url = servers.enter_context(crosscheck_serve(repo, envs[repo], cap=120)).url
                 runs[repo, "ask --server"] = ["ask", args.question, "--server", url]
             runs[repo, "--help"] = ["--help"]
         for (repo, _), command in runs.items():  # warm the file cache
@@ -168,47 +166,6 @@ def _asks_servers(repo: Path, env: dict[str, str]) -> bool:
         check=False,
     )
     return "--server" in result.stdout
-
-
-@contextlib.contextmanager
-def _server(repo: Path, env: dict[str, str], seconds: float = 120) -> Iterator[str]:
-    """``crosscheck serve`` of the checkout on a free port of 127.0.0.1, over the index of
-    ``env``: yields its URL once ``GET /health`` answers 200, and stops it on leaving."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=repo,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + seconds
-            while not _healthy(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    said = log.read().decode("utf-8", "replace")
-                    raise SystemExit(f"crosscheck serve did not become ready:\n{said}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def _run(repo: Path, env: dict[str, str], command: list[str]) -> tuple[float, float, str]:

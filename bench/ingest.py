@@ -39,19 +39,16 @@ unless ``--keep``.
 """
 
 import argparse
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
 import shlex
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -59,9 +56,9 @@ import httpx
 import numpy as np
 
 from bench.build import cpu_line
-from bench.cli_start import _healthy
 from bench.load import percentile, questions, rss_kib
 from bench.query import _annotation_lines, cached_annotations, read_archive
+from bench.server import crosscheck_serve
 from corpus import (
     Article,
     Chunk,
@@ -361,7 +358,10 @@ def article(number: int) -> dict[str, str]:
 def measure(folder: Path, figures: Figures, options: Options) -> None:
     """Serve the index in ``folder`` and fill in ``figures``."""
     cap = options.max_seconds
-    with serve(folder, cap) as (process, url, opened):
+    with crosscheck_serve(
+        REPO, _environment(folder), cap=cap, poll=POLL, must_be_ready=False
+    ) as served:
+        process, url, opened = served.process, served.url, served.ready_after
         if opened is None:
             figures.notes.append(f"{figures.chunks:,} chunks: did not open within {cap:.0f} s")
             return
@@ -425,15 +425,8 @@ def _timed(
     return took
 
 
-@contextlib.contextmanager
-def serve(folder: Path, cap: float) -> Iterator[tuple[subprocess.Popen[bytes], str, float | None]]:
-    """``crosscheck serve`` of this checkout over ``folder`` on a free port of 127.0.0.1:
-    yields the process, its URL and the seconds from starting it until ``GET /health``
-    answered 200 (None if not within ``cap``); stops it on leaving."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
+def _environment(folder: Path) -> dict[str, str]:
+    """The server's environment: this checkout's code over ``folder``, no rate limit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
     env.update(
         PYTHONPATH=str(REPO),
@@ -441,29 +434,7 @@ def serve(folder: Path, cap: float) -> Iterator[tuple[subprocess.Popen[bytes], s
         CROSSCHECK_EMBEDDER=EMBEDDER.value,
         CROSSCHECK_RATE_LIMIT="0",
     )
-    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with tempfile.TemporaryFile() as log:
-        began = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            opened = None
-            while time.perf_counter() - began < cap:
-                if process.poll() is not None:
-                    log.seek(0)
-                    said = log.read().decode("utf-8", "replace")
-                    raise SystemExit(f"crosscheck serve exited with {process.returncode}:\n{said}")
-                if _healthy(url):
-                    opened = time.perf_counter() - began
-                    break
-                time.sleep(POLL)
-            yield process, url, opened
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    return env
 
 
 def embedding_times(kind: EmbedderKind, runs: int) -> list[float]:

@@ -25,18 +25,16 @@ Prints the CPU and load, each run, and the medians.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
-
 from bench.build import cpu_line
+from bench.load import rss_kib
+from bench.server import crosscheck_serve
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -175,46 +173,11 @@ def _python(repo: Path, code: str, *args: object) -> str:
 def _serve(repo: Path, index_dir: Path, seconds: float = 300) -> tuple[float, int]:
     """Start ``crosscheck serve`` of the checkout over ``index_dir``; the seconds until
     ``GET /health`` answers 200 and the server's resident memory then (KiB). Stops it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/health"
-    with tempfile.TemporaryFile() as log:
-        started = time.perf_counter()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=repo,
-            env=_environment(repo, index_dir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            while not _healthy(url):
-                if server.poll() is not None or time.perf_counter() - started > seconds:
-                    log.seek(0)
-                    said = log.read().decode("utf-8", "replace")
-                    raise SystemExit(f"crosscheck serve did not become ready:\n{said}")
-                time.sleep(0.02)
-            took = time.perf_counter() - started
-            status = Path(f"/proc/{server.pid}/status").read_text(encoding="utf-8")
-            rss = next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-            )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    return took, rss
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
+    with crosscheck_serve(repo, _environment(repo, index_dir), cap=seconds) as served:
+        rss = rss_kib(served.process.pid)
+    if served.ready_after is None or rss is None:
+        raise SystemExit("crosscheck serve stopped before its memory could be read")
+    return served.ready_after, rss
 
 
 def _size(folder: Path) -> int:
