@@ -368,8 +368,8 @@ class AnswerEngine:
         best = self._best_sentences(asked, sentences, self._config.min_sentence_score)
         if best:
             return _quotes(asked, AnswerKind.QUOTES, best, citations)
-        closest = self._closest(asked, sentences, citations)
-        return replace(_quotes(asked, AnswerKind.NONE, [], citations), quotes=closest)
+        closest = self._best_sentences(asked, sentences, minimum=0.0)
+        return _quotes(asked, AnswerKind.NONE, closest, citations)
 
     def _entity(
         self, asked: Question, sentences: Sequence[Sentence], citations: Citations

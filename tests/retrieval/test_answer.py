@@ -31,6 +31,11 @@ UNDATED = make_article("fire-blog", "Neighbours said 20 people were injured.")
 ARTICLES: dict[str, Article] = {a.doc_id: a for a in (REUTERS, AP, UNDATED)}
 
 
+def keyed(*articles: Article) -> dict[str, Article]:
+    """Articles keyed by doc id, as an index holds them."""
+    return {a.doc_id: a for a in articles}
+
+
 def figure(article: Article, written: str) -> Figure:
     """The one figure of ``article`` written ``written``."""
     [found] = [f for f in read_figures(article.sentences()) if f.text == written]
@@ -225,15 +230,12 @@ def test_values_that_cannot_both_be_true_are_two_groups_in_conflict() -> None:
 
 def test_a_bound_agreeing_with_both_sides_does_not_hide_the_conflict() -> None:
     # "at least 26" / "23" conflict; "at least 23" agrees with both and stands with the bound.
-    articles = {
-        a.doc_id: a
-        for a in (
-            make_article("a", "At least 26 people were injured.", source="A"),
-            make_article("b", "At least 26 people were injured, police said.", source="B"),
-            make_article("c", "23 people were injured.", source="C"),
-            make_article("d", "At least 23 people were injured.", source="D"),
-        )
-    }
+    articles = keyed(
+        make_article("a", "At least 26 people were injured.", source="A"),
+        make_article("b", "At least 26 people were injured, police said.", source="B"),
+        make_article("c", "23 people were injured.", source="C"),
+        make_article("d", "At least 23 people were injured.", source="D"),
+    )
     written = ["At least 26", "At least 26", "23", "At least 23"]
     figures = [figure(a, w) for a, w in zip(articles.values(), written, strict=True)]
     structure = figure_structure(figures, Citations(articles))
@@ -281,13 +283,10 @@ def test_a_total_of_parts_is_explained() -> None:
 
 
 def test_a_conversion_is_explained() -> None:
-    articles = {
-        a.doc_id: a
-        for a in (
-            make_article("m", "The pipeline runs 620 miles.", source="M"),
-            make_article("k", "The pipeline runs 1,000 km.", source="K"),
-        )
-    }
+    articles = keyed(
+        make_article("m", "The pipeline runs 620 miles.", source="M"),
+        make_article("k", "The pipeline runs 1,000 km.", source="K"),
+    )
     figures = [figure(articles["m"], "620"), figure(articles["k"], "1,000")]
     [relation] = figure_structure(figures, Citations(articles)).relations
     assert relation.rule is Rule.UNIT_CONVERSION
