@@ -1,6 +1,7 @@
 """Where an index keeps its articles' texts and metadata: the JSONL file read whole at open (the
-current store) against SQLite and a memory-mapped text file with an offset table, which read one
-article when asked. For issue 14's choice ("choose, measure, and say why").
+store of index format 4, written and read here as that format wrote it) against SQLite and a
+memory-mapped text file with an offset table, which read one article when asked. For issue 14's
+choice ("choose, measure, and say why"; format 5 chose SQLite, ``index.article_store``).
 
     python -m bench.article_store --data ../shared/data --copies 4,19 [--gets 2000]
 
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ import numpy as np
 
 from bench.query import cpu_flags, cpu_model, percentile, read_archive
 from corpus import Article, Boilerplate, BoilerplateKind
-from index.persist import read_articles, write_articles
 
 STORES = ("jsonl", "sqlite", "mmap")
 PAGE = 100
@@ -122,7 +122,7 @@ def probe(store: str, folder: Path, wanted: list[str]) -> dict[str, float]:
     }
 
 
-# --- the current store: the whole file read into a dict ---------------------------------------
+# --- format 4's store: the whole file read into a dict ----------------------------------------
 
 
 class JsonlStore:
@@ -140,6 +140,46 @@ class JsonlStore:
 
 def write_jsonl(folder: Path, articles: Sequence[Article]) -> None:
     write_articles(folder / "articles.jsonl", articles)
+
+
+def write_articles(path: Path, articles: Iterable[Article]) -> None:
+    """Write articles as format 4's ``articles.jsonl``: one JSON object a line, boilerplate
+    spans included."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for a in articles:
+            record = {
+                "doc_id": a.doc_id,
+                "source": a.source,
+                "date": a.date,
+                "title": a.title,
+                "url": a.url,
+                "boilerplate": [[b.start, b.end, b.kind.value] for b in a.boilerplate],
+                "text": a.text,
+            }
+            handle.write(json.dumps(record, ensure_ascii=False))
+            handle.write("\n")
+
+
+def read_articles(path: Path) -> dict[str, Article]:
+    """Read a file ``write_articles`` wrote into a dict by doc id, as format 4 opened it."""
+    articles = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            article = Article(
+                doc_id=record["doc_id"],
+                text=record["text"],
+                source=record["source"],
+                date=record["date"],
+                title=record["title"],
+                url=record["url"],
+                boilerplate=tuple(
+                    Boilerplate(start, end, BoilerplateKind(kind))
+                    for start, end, kind in record["boilerplate"]
+                ),
+            )
+            articles[article.doc_id] = article
+    return articles
 
 
 # --- SQLite: one table, the doc id its key (a rowid table: WITHOUT ROWID stores long texts in

@@ -17,7 +17,9 @@ index``), and with them as they were read before (every sentence parsed in full)
 Prints the CPU and its vector instructions (the embedding model runs far faster with
 AVX-512), each build's seconds and the ratio of the medians, how many sentences are parsed in
 full, for their entities only, or not at all (repeats), the words a second of each kind of
-parse, and the bytes of stored annotations a chunk. With ``--compare-annotations`` it also
+parse, and what storing the annotations costs on disk: the size of the article store
+(``store-*.sqlite`` and SQLite's files beside it) built without and with figures, and the bytes
+of annotation JSON it holds, a chunk. With ``--compare-annotations`` it also
 checks every article's stored figures and entities against a full parse of every sentence.
 """
 
@@ -33,11 +35,11 @@ from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 from typing import Any
 
 import retrieval.figure_store
-from bench.query import read_archive
+from bench.query import annotation_bytes, read_archive
 from corpus import Article, load_articles
 from corpus.nlp import find_entities, parse, pipeline
 from index import Annotator, Embedder, EmbedderKind, build_index, make_embedder
-from index.annotations import ANNOTATIONS_FILE
+from index.article_store import ArticleStore
 from retrieval import FigureAnnotator
 from retrieval.figure_store import entities_from, figures_from
 from retrieval.figures import _MAY_HOLD_NUMBER as NUMBER_WORD
@@ -97,6 +99,7 @@ def figures_cost(corpus: Path, runs: int, compare: bool) -> int:
     }
     seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
     cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
+    store_bytes: dict[str, int] = {}
     stored = 0
     chunks = 0
     for _ in range(runs):
@@ -107,8 +110,8 @@ def figures_cost(corpus: Path, runs: int, compare: bool) -> int:
                 cpu[kind].append(_cpu_seconds() - before)
                 seconds[kind].append(report.seconds)
                 chunks = report.chunks
-                written = [p.stat().st_size for p in Path(folder).rglob(ANNOTATIONS_FILE)]
-                stored = max(written, default=stored)
+                store_bytes[kind], annotations = _store_sizes(Path(folder))
+                stored = max(stored, annotations)
     base = statistics.median(seconds["without figures"])
     base_cpu = statistics.median(cpu["without figures"])
     print(
@@ -126,8 +129,13 @@ def figures_cost(corpus: Path, runs: int, compare: bool) -> int:
         "(each row's runs interleaved with the others'; CPU s: median processor time of this "
         "process and its children)"
     )
-    per_chunk = stored / chunks
-    print(f"\nstored annotations: {stored:,} bytes, {per_chunk:.0f} a chunk ({chunks} chunks)")
+    bare, annotated = store_bytes["without figures"], store_bytes["with figures"]
+    print(
+        f"\narticle store on disk (store-*.sqlite*): {bare:,} bytes without figures, "
+        f"{annotated:,} with them: {(annotated - bare) / chunks:.0f} bytes a chunk more "
+        f"({chunks} chunks)"
+    )
+    print(f"  annotation JSON in the store: {stored:,} bytes, {stored / chunks:.0f} a chunk")
     _parse_rates(articles)
     if compare:
         return _compare(articles)
@@ -147,6 +155,18 @@ def cpu_line() -> str:
                 flags = set(value.split())
     marks = " ".join(f"{flag} {'yes' if flag in flags else 'no'}" for flag in ("avx2", "avx512f"))
     return f"CPU: {model}, {len(os.sched_getaffinity(0))} CPUs; {marks}"
+
+
+def _store_sizes(index_dir: Path) -> tuple[int, int]:
+    """The bytes on disk of the article store a build wrote into ``index_dir`` (the SQLite file
+    and any it keeps beside it), and the bytes of annotation JSON text it holds."""
+    files = sorted(index_dir.glob("store-*.sqlite*"))
+    size = sum(path.stat().st_size for path in files)
+    store = ArticleStore(next(p for p in files if p.suffix == ".sqlite"))
+    try:
+        return size, annotation_bytes(store)
+    finally:
+        store.close()
 
 
 def _cpu_seconds() -> float:

@@ -2,11 +2,13 @@
 IVF-SQ8 (with recall), fusion, answer, end to end.
 
     python -m bench.query --data ../shared/data [--chunks 1000000] [--cache DIR]
+        [--articles N]
 
-Corpus: the Reuters-21578 and BBC articles in ``--data`` (never copied into the repository),
-chunked as crosscheck chunks, plus the five bundled articles, so the development set's questions
-(qa/dev.jsonl) have their answers somewhere in the archive. Real chunks are embedded with the
-default model (all-MiniLM-L6-v2, ONNX int8); the vectors are cached in ``--cache``.
+Corpus: the Reuters-21578 and BBC articles in ``--data`` (never copied into the repository; the
+first ``--articles`` of them for a quick run), chunked as crosscheck chunks, plus the five
+bundled articles, so the development set's questions (qa/dev.jsonl) have their answers somewhere
+in the archive. Real chunks are embedded with the default model (all-MiniLM-L6-v2, ONNX int8);
+the vectors are cached in ``--cache``.
 
 Scaling to ``--chunks``: each Reuters/BBC chunk is copied until the count is reached (the seed
 articles are not copied). Copy r of chunk i is filed under a new doc id; its BM25 terms are the
@@ -14,12 +16,16 @@ original's with 15% of the positions replaced by terms drawn from another random
 its vector is normalise(0.85 v_i + 0.15 v_j + 0.05 g) with g a standard normal vector per
 copy, so copies are near, not equal, to their original and to each other.
 
-Figures and entities are stored as a real index stores them (``retrieval.figure_store``,
-``annotations.jsonl``). The real articles are annotated once with spaCy and the annotations
-kept in ``--cache`` under the annotator's version (an interrupted run resumes). A copy's
-article is its original under a new doc id, with the same text and so the same sentences,
-figures and entities at the same offsets: its annotation line is the original's with the doc
-id changed (checked on sampled copies against annotating the copy itself).
+Articles, figures and entities are stored as a real index stores them: every article, copies
+included, in an SQLite article store (``index.article_store``) with its annotation
+(``retrieval.figure_store``) as JSON text; the story profiles are zeros (stories are not built at
+this scale). The index is assembled in memory from that store, the chunk table and the search
+structures built here (``index.loading.assemble``), as ``open_index`` assembles a loaded one.
+The real articles are annotated once with spaCy and the annotations kept in ``--cache`` under
+the annotator's version (an interrupted run resumes). A copy's article is its original under a
+new doc id, with the same text and so the same sentences, figures and entities at the same
+offsets: its annotation is the original's (checked on sampled copies, read back from the store,
+against annotating the copy itself).
 
 Queries: the 73 development-set questions and 100 Reuters/BBC titles. Each stage is timed per
 query (warm: after one untimed pass), and the table gives p50 and p95 in milliseconds. ``ask``
@@ -50,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corpus import Article, Chunk, ChunkingConfig, bundled_articles_dir, load_articles
 from corpus.article import make_article
@@ -64,10 +71,17 @@ from index import (
     open_index,
     tokenize,
 )
-from index.annotations import ANNOTATE_BATCH, ANNOTATIONS_FILE, Annotations, stamp_of
+from index.annotations import ANNOTATE_BATCH, stamp_of
+from index.article_store import ArticleStore, NewArticle, StoreVersion, store_files
 from index.bm25 import Bm25Scorer
-from index.chunk_table import ChunkTable
+from index.chunk_index import Base
+from index.chunk_table import chunk_rows
+from index.loading import assemble
+from index.manifest import AnnotatorStamp
 from index.sparse import SparseBm25
+from index.store import LiveState
+from index.stories import StoryMap
+from index.tokenizer import TOKENIZER_VERSION
 from index.vectors import VectorIndex
 from retrieval import AnswerEngine
 from retrieval.figure_store import FigureAnnotator, figures_from
@@ -86,6 +100,11 @@ def main() -> int:
     parser.add_argument("--reference-queries", type=int, default=5)
     parser.add_argument("--titles", type=int, default=100)
     parser.add_argument(
+        "--articles",
+        type=int,
+        help="read only the first N Reuters/BBC articles (a quick run; default: all)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="write cProfile stats of the new and cold asks with stored figures to "
@@ -98,7 +117,7 @@ def main() -> int:
 
     started = time.perf_counter()
     seeds = list(load_articles([bundled_articles_dir()]).articles)
-    archive = read_archive(args.data)
+    archive = read_archive(args.data)[: args.articles]
     chunking = ChunkingConfig()
     real = [c for a in seeds + archive for c in a.chunks(chunking)]
     facts.append(("articles read (Reuters + BBC + 5 seeds)", f"{len(archive) + len(seeds):,}"))
@@ -166,14 +185,11 @@ def main() -> int:
     questions = [
         json.loads(line)["question"] for line in DEV_SET.read_text("utf-8").splitlines()[1:] if line
     ]
-    titles = [a.title for a in random.Random(1).sample(archive, args.titles) if a.title]
+    sampled = random.Random(1).sample(archive, min(args.titles, len(archive)))
+    titles = [a.title for a in sampled if a.title]
     queries = questions + titles
 
     replica_articles = replicas_of(articles, chunks)
-    table = ChunkTable(chunks, replica_articles)
-    del chunks
-    facts.append(("chunk table in memory", f"{table.nbytes / n:.0f} B/chunk"))
-
     annotator = FigureAnnotator()
     stored, annotate_seconds, annotated = cached_annotations(args.cache, seeds + archive, annotator)
     how = "this run" if annotated else "cached; measured when made"
@@ -185,18 +201,38 @@ def main() -> int:
         )
     )
     generation = tempfile.TemporaryDirectory(dir=args.cache)
-    annotations_path = Path(generation.name) / ANNOTATIONS_FILE
-    started = time.perf_counter()
-    write_replica_annotations(annotations_path, replica_articles, stored)
-    hashes = {doc_id: a.content_hash() for doc_id, a in replica_articles.items()}
+    folder = Path(generation.name)
     stamp = stamp_of(annotator)
-    annotations = Annotations.open(annotations_path, stamp, hashes)
-    facts.append(("writing + opening annotations.jsonl", f"{time.perf_counter() - started:.1f} s"))
-    size = os.path.getsize(annotations_path)
+    started = time.perf_counter()
+    store, keys = write_replica_store(
+        folder / STORE_FILE, replica_articles, stored, stamp, embedder.dimension
+    )
+    stored_count = len(keys)
     facts.append(
         (
-            "on disk: stored figures + entities",
-            f"{size / 2**20:,.0f} MB ({size / n:.0f} B/chunk, {size / len(hashes):,.0f} B/article)",
+            "writing the article store (+ annotations)",
+            f"{time.perf_counter() - started:.1f} s ({stored_count:,} articles)",
+        )
+    )
+    # The index reads the articles from the store, not from these.
+    table = chunk_rows(chunks, keys)
+    del chunks, keys, replica_articles
+    gc.collect()
+    facts.append(("chunk table in memory", f"{table.nbytes / n:.0f} B/chunk"))
+    size = sum(path.stat().st_size for path in store_files(store.path) if path.exists())
+    facts.append(
+        (
+            "on disk: article store (SQLite)",
+            f"{size / 2**20:,.0f} MB ({size / stored_count:,.0f} B/article: text, metadata, "
+            "zero profile vector, annotation)",
+        )
+    )
+    size = annotation_bytes(store)
+    facts.append(
+        (
+            "  of which figures + entities (JSON)",
+            f"{size / 2**20:,.0f} MB ({size / n:.0f} B/chunk, "
+            f"{size / stored_count:,.0f} B/article)",
         )
     )
     figure_bytes, entity_bytes = annotation_parts(stored.values())
@@ -206,21 +242,29 @@ def main() -> int:
             f"{figure_bytes / len(real):.0f} / {entity_bytes / len(real):.0f} B/chunk",
         )
     )
-    facts.append(
-        ("stored = fresh read, sampled copies", copies_read_alike(annotations, replica_articles))
-    )
 
-    plain = Manifest(embedder.name, embedder.dimension, "", chunking, hashes, n, {}, "")
+    plain = Manifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        tokenizer=TOKENIZER_VERSION,
+        chunking=chunking,
+        store=store.path.name,
+        covers=SEQUENCE,
+        article_count=stored_count,
+        chunk_count=n,
+        files={},
+        created="",
+    )
     with_figures = dataclasses.replace(plain, annotator=stamp)
-    folder = Path(generation.name)
     # As before stored annotations (sentences parsed when first read), and as a user's index
     # is built now (figures and entities stored).
     indexes = {
-        BEFORE: ChunkIndex(plain, folder, replica_articles, table, sparse, ivf),
-        AFTER: ChunkIndex(
-            with_figures, folder, replica_articles, table, sparse, ivf, annotations=annotations
-        ),
+        BEFORE: replica_index(folder, plain, store, table, sparse, ivf),
+        AFTER: replica_index(folder, with_figures, store, table, sparse, ivf),
     }
+    facts.append(
+        ("stored = fresh read, sampled copies", copies_read_alike(indexes[AFTER].articles, stamp))
+    )
     engines = {kind: AnswerEngine(index, embedder) for kind, index in indexes.items()}
 
     timings: dict[str, list[float]] = {}
@@ -366,11 +410,12 @@ def main() -> int:
     engines[AFTER].ask(questions[0])
     facts.append(
         (
-            "RSS holding index + articles + engine",
-            f"{current_rss_mb():,.0f} MB (build-only data freed)",
+            "RSS holding index + engine",
+            f"{current_rss_mb():,.0f} MB (build-only data freed; articles in the store)",
         )
     )
 
+    store.close()
     generation.cleanup()
     print(f"\n# bench.query: {n:,} chunks, {len(queries)} queries", end=" ")
     print(f"({len(questions)} dev-set questions, {len(titles)} titles)")
@@ -442,10 +487,10 @@ def cached_annotations(
     cache: Path, articles: Sequence[Article], annotator: FigureAnnotator
 ) -> tuple[dict[str, bytes], float, int]:
     """What ``annotator`` stores for each article, as the bytes after ``"data":`` of its line
-    in ``annotations.jsonl`` (the data and the line's closing brace); made once and kept in
-    ``cache`` under the annotator's version. An interrupted run is resumed. Returns the
-    annotations, the seconds annotating took (summed over the runs that made them) and how
-    many articles this run annotated."""
+    in a JSONL file of ``{"doc_id": ..., "data": ...}`` lines (the data as the index stores it,
+    then the line's closing brace); made once and kept in ``cache`` under the annotator's
+    version. An interrupted run is resumed. Returns the annotations, the seconds annotating
+    took (summed over the runs that made them) and how many articles this run annotated."""
     path = cache / f"annotations-{len(articles)}-{annotator.version}.jsonl"
     partial = path.with_name(path.name + ".partial")
     clock = path.with_name(path.name + ".seconds")
@@ -496,7 +541,7 @@ def _annotation_lines(path: Path) -> dict[str, bytes]:
         doc_id = json.loads(line)["doc_id"]
         prefix = _line_prefix(doc_id)
         if not line.startswith(prefix):
-            raise SystemExit(f"{path}: the line of {doc_id!r} is not as write_annotations writes")
+            raise SystemExit(f"{path}: the line of {doc_id!r} is not as cached_annotations writes")
         found[doc_id] = line[len(prefix) :]
     return found
 
@@ -505,14 +550,59 @@ def _line_prefix(doc_id: str) -> bytes:
     return b'{"doc_id":' + json.dumps(doc_id, ensure_ascii=False).encode("utf-8") + b',"data":'
 
 
-def write_replica_annotations(
-    path: Path, articles: dict[str, Article], real: dict[str, bytes]
-) -> None:
-    """An ``annotations.jsonl`` for every article: a copy ("doc~r") has its original's text,
-    so its annotation is the original's under its own doc id (offsets are into the text)."""
-    with open(path, "wb") as handle:
-        for doc_id in articles:
-            handle.write(_line_prefix(doc_id) + real[doc_id.split("~")[0]] + b"\n")
+def write_replica_store(
+    path: Path,
+    articles: dict[str, Article],
+    real: dict[str, bytes],
+    stamp: AnnotatorStamp,
+    dimension: int,
+) -> tuple[ArticleStore, dict[str, int]]:
+    """An article store at ``path`` holding every article, each with its annotation: a copy
+    ("doc~r") has its original's text, so its annotation is the original's (offsets are into
+    the text). Written in transactions of ``STORE_BATCH`` articles, as a build writes them;
+    profiles are zero vectors of ``dimension`` and no entities (stories are not built here).
+    Returns the store, opened read-only as a served index opens it, and each article's key."""
+    writer = ArticleStore.create(path)
+    profile = np.zeros(dimension, dtype=np.float32)
+    doc_ids = list(articles)
+    keys: dict[str, int] = {}
+    try:
+        for start in range(0, len(doc_ids), STORE_BATCH):
+            batch = [
+                # The cached bytes end with the line's closing brace (see ``cached_annotations``).
+                NewArticle(
+                    articles[doc_id],
+                    profile,
+                    frozenset(),
+                    real[doc_id.split("~")[0]][:-1].decode("utf-8"),
+                )
+                for doc_id in doc_ids[start : start + STORE_BATCH]
+            ]
+            written = writer.write(SEQUENCE, add=batch, annotator=stamp)
+            keys.update(zip((new.article.doc_id for new in batch), written, strict=True))
+    finally:
+        writer.close()
+    return ArticleStore(path), keys
+
+
+def replica_index(
+    folder: Path,
+    manifest: Manifest,
+    store: ArticleStore,
+    rows: NDArray[np.int32],
+    sparse: SparseBm25,
+    vectors: VectorIndex,
+) -> ChunkIndex:
+    """The index a served generation in ``folder`` over ``store`` would load, made of the
+    search structures built here (no stories, no segments)."""
+    base = Base(folder, manifest, store, rows, sparse, vectors, StoryMap())
+    return assemble(LiveState(folder), base, ())
+
+
+def annotation_bytes(store: ArticleStore) -> int:
+    """Bytes of the annotations' JSON text in ``store`` (without SQLite's own overhead)."""
+    rows = store.query("SELECT coalesce(sum(length(CAST(annotation AS BLOB))), 0) FROM articles")
+    return int(rows[0][0])
 
 
 def scale(
@@ -554,7 +644,7 @@ def scale(
 
 def annotation_parts(lines: Iterable[bytes]) -> tuple[int, int]:
     """Bytes of the figures and of the entities in annotation lines (as ``cached_annotations``
-    keeps them), written compactly as ``write_annotations`` writes them."""
+    keeps them), written compactly as ``index.annotations.annotate`` writes them."""
     figures = entities = 0
     for line in lines:
         data = json.loads(line[:-1])
@@ -563,17 +653,16 @@ def annotation_parts(lines: Iterable[bytes]) -> tuple[int, int]:
     return figures, entities
 
 
-def copies_read_alike(
-    annotations: Annotations, articles: dict[str, Article], sample: int = 20
-) -> str:
-    """How many of ``sample`` copies have stored the figures and entities that annotating the
-    copy itself gives, and the figures that reading its sentences now gives."""
+def copies_read_alike(articles: StoreVersion, stamp: AnnotatorStamp, sample: int = 20) -> str:
+    """How many of ``sample`` copies, read back from the store, have stored the figures and
+    entities (by the annotator ``stamp`` names) that annotating the copy itself gives, and the
+    figures that reading its sentences now gives."""
     copies = sorted(doc_id for doc_id in articles if "~" in doc_id)
     equal = 0
     chosen = random.Random(2).sample(copies, min(sample, len(copies)))
     for doc_id in chosen:
         article = articles[doc_id]
-        data = annotations.get(doc_id) or {}
+        data = articles.annotation(doc_id, stamp) or {}
         fresh = FigureAnnotator().annotate([article])[0]
         equal += data == fresh and figures_from(data, article) == read_figures(article.sentences())
     return f"{equal}/{len(chosen)}"
@@ -589,6 +678,11 @@ def replicas_of(articles: dict[str, Article], chunks: Sequence[Chunk]) -> dict[s
     return everything
 
 
+# The article store's file in the bench's generation folder, the sequence number its rows are
+# added by, and the articles written per transaction (as ``index.build`` writes them).
+STORE_FILE = "store-000001.sqlite"
+SEQUENCE = 1
+STORE_BATCH = 2000
 BEFORE = "sentences parsed"
 AFTER = "figures stored"
 ASK_NEW = "ask, question new"

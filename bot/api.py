@@ -58,7 +58,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """The crosscheck app over ``settings.index_dir`` (the embedder defaults to the settings')."""
     state = AppState(
-        crosscheck=CrossCheck(settings.index_dir, embedder or make_embedder(settings.embedder)),
+        crosscheck=CrossCheck(
+            settings.index_dir,
+            embedder or make_embedder(settings.embedder),
+            merge_segments=settings.merge_segments,
+        ),
         conversations=ConversationStore(ConversationLimits()),
         settings=settings,
         slack_seen=SeenEvents(),

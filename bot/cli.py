@@ -28,6 +28,7 @@ from retrieval import Retriever
 # neither the evaluation harness nor the web server (nor spaCy, for `--help`; nor the index or
 # any model, for `ask --server`).
 if TYPE_CHECKING:
+    from corpus import Article
     from index import ChunkIndex, Embedder
     from retrieval import ArticleFilter, Passage
 
@@ -103,7 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="article files or folders (.txt, .md, .json, .jsonl)",
     )
-    index.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    index.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild even if up to date; with no PATH, from the articles the index holds "
+        "(posted ones too; the bundled articles if it holds none)",
+    )
     index.add_argument(
         "--skip-bad",
         action="store_true",
@@ -232,13 +238,15 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.verify:
         return _verify(args, settings)
-    paths = args.paths or [bundled_articles_dir()]
-    corpus = load_articles(paths, skip_bad=args.skip_bad)
-    for skipped in corpus.skipped:
-        print(f"crosscheck: skipped {skipped.reason}", file=sys.stderr)
+    articles = _held(settings) if args.rebuild and not args.paths else []
+    if not articles:
+        corpus = load_articles(args.paths or [bundled_articles_dir()], skip_bad=args.skip_bad)
+        for skipped in corpus.skipped:
+            print(f"crosscheck: skipped {skipped.reason}", file=sys.stderr)
+        articles = list(corpus.articles)
     embedder = make_embedder(settings.embedder)
     report = build_index(
-        corpus.articles,
+        articles,
         settings.index_dir,
         embedder,
         rebuild=args.rebuild,
@@ -258,6 +266,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _held(settings: Settings) -> "list[Article]":
+    """The articles the index already holds (posted ones too), for a rebuild with no PATH."""
+    from index.holdings import held_articles
+
+    articles = held_articles(settings.index_dir)
+    if articles:
+        print(
+            f"crosscheck: rebuilding from the {len(articles)} articles the index in "
+            f"{settings.index_dir} holds",
+            file=sys.stderr,
+        )
+    return articles
+
+
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from index import verify_index
 
@@ -266,9 +288,10 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     index = verify_index(settings.index_dir)
     files = index.manifest.files
     print(
-        f"the index in {settings.index_dir} is intact: {index.generation.name}, "
-        f"{len(index.articles)} articles, {len(index.chunks)} chunks, {len(files)} files "
-        f"({sum(f.bytes for f in files.values()):,} bytes) match their digests"
+        f"the index in {settings.index_dir} is intact: {index.version}, "
+        f"{len(index.articles)} articles, {index.chunk_count} chunks; the base's {len(files)} "
+        f"files ({sum(f.bytes for f in files.values()):,} bytes) and "
+        f"{len(index.segments)} segments match their digests, the article store its checks"
     )
     return 0
 

@@ -95,7 +95,7 @@ class Health(BaseModel):
 def health(state: State, response: Response) -> Any:
     """200 once the index is loaded; 503 while it loads or when it cannot be read."""
     index = _snapshot(state, response).index
-    return {"status": "ok", "articles": len(index.articles), "chunks": len(index.chunks)}
+    return {"status": "ok", "articles": len(index.articles), "chunks": index.chunk_count}
 
 
 @router.post("/chat", dependencies=JSON_BODY)

@@ -1,14 +1,16 @@
 """The running service: one index and answer engine, loaded once and replaced whole on change.
 
 Readers take the current ``Snapshot`` (one attribute read, atomic in Python) and use it for the
-whole request, so a query never sees a half-updated index; its ``version`` (the generation's
-name) says which published index answered. Writers (ingest, delete) are
+whole request, so a query never sees a half-updated index; its ``version`` (the name of the
+newest generation or segment) says which published index answered. Writers (ingest, delete) are
 serialised by a lock here and by the index directory's file lock against other processes
-(``crosscheck index``); when another process publishes a new generation the next request loads
-it.
+(``crosscheck index``); when another process publishes a new version the next request loads it
+(only what changed: a new segment, or a new base). Each write is a segment; when they pile up a
+background thread merges them into a new base (``index.merge``) while requests go on.
 """
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,10 @@ from index import (
     open_index,
     update_index,
 )
+from index.merge import merge_segments, should_merge
 from retrieval import AnswerEngine, FigureAnnotator
+
+_log = logging.getLogger(__name__)
 
 
 class NotReadyError(RuntimeError):
@@ -43,17 +48,17 @@ class UnknownDocumentError(KeyError):
 class Snapshot:
     """One published version of the index, with its answer engine: everything a request reads.
 
-    ``version`` names the generation (e.g. ``gen-000007``); answers and writes report it.
+    ``version`` names the newest generation or segment (e.g. ``seg-000012``); answers and
+    writes report it.
     """
 
-    generation: Path
     index: ChunkIndex
     engine: AnswerEngine
 
     @property
     def version(self) -> str:
-        """The generation's name."""
-        return self.generation.name
+        """The newest generation's or segment's name."""
+        return self.index.version
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,11 @@ class Ingested:
 class CrossCheck:
     """The articles and answers behind every route; cheap to construct, ``start()`` loads."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder) -> None:
+    def __init__(self, index_dir: Path, embedder: Embedder, *, merge_segments: int = 100) -> None:
+        """``merge_segments``: merge in the background past this many segments (0: never)."""
         self._index_dir = index_dir
+        self._merge_segments = merge_segments
+        self._merging: threading.Thread | None = None
         self._directory = IndexDirectory(index_dir)
         # One cache of vectors by text for every index version this service loads.
         self._embedder = CachedEmbedder(embedder)
@@ -78,7 +86,7 @@ class CrossCheck:
         self._loaded: Snapshot | None = None
         self._write_lock = threading.Lock()
         self._load_lock = threading.Lock()
-        self._failed: Path | None = None  # the generation that could not be loaded
+        self._failed: str | None = None  # the version that could not be loaded
         self.error: str | None = None
 
     def start(self) -> None:
@@ -123,11 +131,17 @@ class CrossCheck:
             doc_id or _derived_id(text), text, title=title, source=source, date=date, url=url
         )
         with self._write_lock:
-            replaced = article.doc_id in self._current().index.articles
+            live = self._current().index
+            replaced = article.doc_id in live.articles
             report = update_index(
-                self._index_dir, self._embedder, add=[article], annotator=self._annotator
+                self._index_dir,
+                self._embedder,
+                add=[article],
+                annotator=self._annotator,
+                live=live,
             )
             published = self._publish(report.index)
+        self._merge_if_due(published.index)
         return Ingested(article, replaced, published.version)
 
     def delete(self, doc_id: str) -> str:
@@ -138,12 +152,51 @@ class CrossCheck:
             ValueError: it is the last article.
         """
         with self._write_lock:
-            if doc_id not in self._current().index.articles:
+            live = self._current().index
+            if doc_id not in live.articles:
                 raise UnknownDocumentError(doc_id)
             report = update_index(
-                self._index_dir, self._embedder, remove=[doc_id], annotator=self._annotator
+                self._index_dir,
+                self._embedder,
+                remove=[doc_id],
+                annotator=self._annotator,
+                live=live,
             )
-            return self._publish(report.index).version
+            published = self._publish(report.index)
+        self._merge_if_due(published.index)
+        return published.version
+
+    def merge_now(self) -> None:
+        """Fold the live segments into a new base and serve it (what the background merge
+        does); for callers that want it done before going on.
+
+        Raises:
+            IndexStoreError: the merge failed; the live index is intact.
+        """
+        live = self._current().index
+        report = merge_segments(self._index_dir, self._embedder, live)
+        if report is not None:
+            with self._load_lock:
+                current = self._loaded.index if self._loaded is not None else live
+                self._set(open_index(self._index_dir, self._embedder, current))
+
+    def _merge_if_due(self, index: ChunkIndex) -> None:
+        """Start a background merge when the segments pile up (one at a time)."""
+        if not self._merge_segments or not should_merge(index, self._merge_segments):
+            return
+        with self._load_lock:
+            if self._merging is not None and self._merging.is_alive():
+                return
+            self._merging = threading.Thread(
+                target=self._background_merge, name="crosscheck-merge", daemon=True
+            )
+            self._merging.start()
+
+    def _background_merge(self) -> None:
+        try:
+            self.merge_now()
+        except Exception:  # the segments stay live; the next write tries again
+            _log.exception("merging the index in %s failed", self._index_dir)
 
     def _current(self) -> Snapshot:
         loaded = self._loaded
@@ -152,18 +205,18 @@ class CrossCheck:
                 return self._recover()
             raise NotReadyError("the index is still loading")
         try:
-            live = self._directory.live_generation()
+            live = self._directory.live_version()
         except Exception:
             return loaded  # keep serving what we have; the next write will say what is wrong
-        if live == loaded.generation:
+        if live == loaded.version:
             return loaded
         # Another process (or our own writer, between publishing and ``_publish``) made a new
-        # generation live. One thread loads it; the others wait for it rather than load it too.
+        # version live. One thread loads it; the others wait for it rather than load it too.
         with self._load_lock:
             current = self._loaded or loaded
-            if current.generation == self._directory.live_generation():
+            if current.version == self._directory.live_version():
                 return current
-            return self._set(open_index(self._index_dir, self._embedder))
+            return self._set(open_index(self._index_dir, self._embedder, current.index))
 
     def _recover(self) -> Snapshot:
         """Load the index after a failed start, once a new generation has been published (say
@@ -176,7 +229,7 @@ class CrossCheck:
             if self._loaded is not None:
                 return self._loaded
             try:
-                live = self._directory.live_generation()
+                live = self._directory.live_version()
             except IndexStoreError:
                 raise UnavailableError(self.error) from None
             if live == self._failed:
@@ -192,7 +245,7 @@ class CrossCheck:
     def _fail(self, error: Exception) -> None:
         self.error = f"the index could not be loaded: {error}"
         try:
-            self._failed = self._directory.live_generation()
+            self._failed = self._directory.live_version()
         except IndexStoreError:
             self._failed = None
 
@@ -200,12 +253,12 @@ class CrossCheck:
         """Serve ``index``, just written by this process, unless a reader already loaded it."""
         with self._load_lock:
             current = self._loaded
-            if current is not None and current.generation == index.generation:
+            if current is not None and current.version == index.version:
                 return current
             return self._set(index)
 
     def _set(self, index: ChunkIndex) -> Snapshot:
-        self._loaded = Snapshot(index.generation, index, AnswerEngine(index, self._embedder))
+        self._loaded = Snapshot(index, AnswerEngine(index, self._embedder))
         return self._loaded
 
 

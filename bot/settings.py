@@ -38,7 +38,10 @@ class Settings:
     beyond which the API answers 429 with ``Retry-After``; 0 turns it off
     (``CROSSCHECK_RATE_LIMIT``). ``server``: the URL of a running ``crosscheck serve`` that
     ``crosscheck ask`` sends its questions to instead of loading the index itself
-    (``CROSSCHECK_SERVER``; default none: ask in-process).
+    (``CROSSCHECK_SERVER``; default none: ask in-process). ``merge_segments``: a server merges
+    the segments its ingests and deletes write into a new base, in the background, once there
+    are more than this many (or they hold more than 5% of the base's chunks); 0: never on its
+    own (``CROSSCHECK_MERGE_SEGMENTS``, default 100).
     """
 
     index_dir: Path
@@ -54,6 +57,7 @@ class Settings:
     max_turns: int = 200
     rate_limit: int = 1_200
     server: str | None = None
+    merge_segments: int = 100
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -80,6 +84,7 @@ class Settings:
             max_turns=_positive(environ, "CROSSCHECK_MAX_TURNS", 200),
             rate_limit=_whole(environ, "CROSSCHECK_RATE_LIMIT", 1_200),
             server=server_url(environ.get("CROSSCHECK_SERVER") or None, "CROSSCHECK_SERVER"),
+            merge_segments=_whole(environ, "CROSSCHECK_MERGE_SEGMENTS", 100),
         )
 
 

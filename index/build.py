@@ -9,42 +9,32 @@ and stories, and only the articles without a current annotation are annotated.
 
 import datetime as dt
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corpus import Article, Chunk, ChunkingConfig
-from index.annotations import (
-    ANNOTATIONS_FILE,
-    Annotations,
-    Annotator,
-    stamp_of,
-    write_annotations,
-)
+from index.annotations import Annotator, annotate, stamp_of
+from index.article_store import ArticleStore, NewArticle, StoreVersion, store_files
 from index.checkpoint import EmbeddingCheckpoint
+from index.chunk_table import chunk_rows
 from index.embedders import Embedder, Vectors
 from index.errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError
-from index.loading import load_generation
-from index.manifest import MANIFEST_FILE, Manifest
-from index.persist import (
-    ARTICLES_FILE,
-    CHUNKS_FILE,
-    STORY_FILES,
-    VECTORS_FILE,
-    digest,
-    read_grouping,
-    verify_files,
-    write_articles,
-    write_chunks,
-    write_stories,
-)
+from index.layers import LayeredStories
+from index.loading import load_state
+from index.manifest import MANIFEST_FILE, AnnotatorStamp, Manifest
+from index.persist import CHUNKS_FILE, VECTORS_FILE, digest, verify_files, write_chunk_rows
 from index.sparse import SparseBm25
 from index.store import IndexDirectory
 from index.stories import Grouping, group_articles, story_map
 from index.tokenizer import TOKENIZER_VERSION, tokenize
 from index.vectors import VectorIndex
+
+# Articles written to the store per transaction by a build.
+_STORE_BATCH = 2000
 
 # Chunks are embedded in batches of similar length (less padding) and checkpointed after each,
 # so an interrupted build resumes where it stopped.
@@ -98,17 +88,21 @@ def build_index(
         live = None if rebuild else _up_to_date_manifest(directory, articles, embedder, chunking)
         if live is not None and _annotations_current(directory, live, annotator):
             seconds = time.monotonic() - started
-            return BuildReport(False, index_dir, len(articles), live.chunk_count, seconds)
+            return BuildReport(
+                False, index_dir, len(articles), _chunk_count(articles, chunking), seconds
+            )
         if live is not None and _annotate_live(directory, embedder, annotator, progress):
             seconds = time.monotonic() - started
-            return BuildReport(True, index_dir, len(articles), live.chunk_count, seconds)
+            return BuildReport(
+                True, index_dir, len(articles), _chunk_count(articles, chunking), seconds
+            )
         chunks = [chunk for article in articles for chunk in article.chunks(chunking)]
 
         checkpoint = EmbeddingCheckpoint(directory.path, embedder)
 
-        def write(folder: Path) -> None:
+        def write(folder: Path) -> list[str]:
             vectors = _embed(chunks, embedder, checkpoint, progress)
-            write_generation(
+            return write_generation(
                 folder,
                 articles,
                 chunks,
@@ -122,6 +116,10 @@ def build_index(
         directory.replace_with(write)
         checkpoint.discard()
     return BuildReport(True, index_dir, len(articles), len(chunks), time.monotonic() - started)
+
+
+def _chunk_count(articles: Sequence[Article], chunking: ChunkingConfig) -> int:
+    return sum(len(article.chunks(chunking)) for article in articles)
 
 
 def _embed(
@@ -173,44 +171,122 @@ def write_generation(
     grouping: Grouping | None = None,
     *,
     annotator: Annotator | None = None,
-    previous: Annotations | None = None,
+    previous: StoreVersion | None = None,
     annotate_only: Collection[str] | None = None,
     progress: bool = False,
-) -> None:
-    """Write a complete generation into ``folder``: data files, then the manifest.
+) -> list[str]:
+    """Write a complete generation into ``folder`` (named ``gen-NNNNNN...``) and a new article
+    store beside it, ``store-NNNNNN.sqlite``; returns the store's name.
 
     ``grouping`` holds the articles' profiles and stories; without it the articles are
-    profiled with ``embedder`` and grouped from scratch. With an ``annotator`` the generation
-    stores annotations: those ``previous`` holds for unchanged articles by the same annotator
-    version are copied, and the other articles are annotated (only those in ``annotate_only``,
-    when given; the rest are left without one).
+    profiled with ``embedder`` and grouped from scratch. With an ``annotator`` the store holds
+    annotations: those ``previous`` holds for unchanged articles by the same annotator version
+    are reused, and the other articles are annotated (only those in ``annotate_only``, when
+    given; the rest are left without one).
     """
-    terms = [tokenize(chunk.text) for chunk in chunks]
-    write_articles(folder / ARTICLES_FILE, articles)
-    write_chunks(folder / CHUNKS_FILE, chunks, [a.doc_id for a in articles])
-    sparse_files = SparseBm25.from_terms(terms).save(folder)
-    VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
+    number = int(folder.name[4:10])
     if grouping is None:
         grouping = group_articles(articles, embedder)
-    write_stories(folder, story_map(grouping, {a.doc_id: a for a in articles}), grouping)
-    files = [ARTICLES_FILE, CHUNKS_FILE, VECTORS_FILE, *sparse_files, *STORY_FILES]
-    if annotator is not None:
-        write_annotations(
-            folder / ANNOTATIONS_FILE, articles, annotator, previous, annotate_only, progress
+    by_doc = {a.doc_id: a for a in articles}
+    profile_row = {doc_id: row for row, doc_id in enumerate(grouping.profiles.doc_ids)}
+    store_name = f"store-{number:06d}.sqlite"
+    store = ArticleStore.create(folder.parent / store_name)
+    stamp = None if annotator is None else stamp_of(annotator)
+    reuse = None
+    if previous is not None and stamp is not None:
+        reuse = _reuser(previous, stamp)
+    annotated = (
+        annotate(articles, annotator, reuse, annotate_only, progress)
+        if annotator is not None
+        else ((a, None) for a in articles)
+    )
+    keys: dict[str, int] = {}
+    batch: list[NewArticle] = []
+    try:
+        for article, text in annotated:
+            row = profile_row[article.doc_id]
+            batch.append(
+                NewArticle(
+                    article,
+                    grouping.profiles.vectors[row],
+                    grouping.profiles.entities[row],
+                    text,
+                )
+            )
+            if len(batch) == _STORE_BATCH:
+                keys.update(_stored(store, number, batch, stamp))
+                batch = []
+        keys.update(_stored(store, number, batch, stamp))
+        store.write(number, stories=story_map(grouping, by_doc).stories)
+        store.close()
+        write_base(
+            folder,
+            chunk_rows(chunks, keys),
+            [tokenize(chunk.text) for chunk in chunks],
+            vectors,
+            (embedder.name, embedder.dimension),
+            chunking,
+            store_name=store_name,
+            covers=number,
+            article_count=len(articles),
+            annotator=stamp,
         )
-        files.append(ANNOTATIONS_FILE)
+    except BaseException:
+        store.close()  # a store of no published generation goes with it
+        for file in store_files(store.path):
+            file.unlink(missing_ok=True)
+        raise
+    return [store_name]
+
+
+def _stored(
+    store: ArticleStore, number: int, batch: Sequence[NewArticle], stamp: AnnotatorStamp | None
+) -> dict[str, int]:
+    """Store a batch of new articles; their keys by doc id."""
+    keys = store.write(number, add=batch, annotator=stamp)
+    return {new.article.doc_id: key for new, key in zip(batch, keys, strict=True)}
+
+
+def write_base(
+    folder: Path,
+    rows: NDArray[np.int32],
+    terms: Sequence[Sequence[str]],
+    vectors: Vectors,
+    model: tuple[str, int],
+    chunking: ChunkingConfig,
+    *,
+    store_name: str,
+    covers: int,
+    article_count: int,
+    annotator: AnnotatorStamp | None,
+) -> None:
+    """Write a base generation's data files over the store ``store_name`` (chunk table rows,
+    each chunk's index terms, vectors of ``model``, a name and dimension), then its manifest."""
+    write_chunk_rows(folder / CHUNKS_FILE, rows)
+    sparse_files = SparseBm25.from_terms(terms).save(folder)
+    VectorIndex.from_vectors(vectors).save(folder / VECTORS_FILE)
+    files = [CHUNKS_FILE, VECTORS_FILE, *sparse_files]
     manifest = Manifest(
-        model=embedder.name,
-        dimension=embedder.dimension,
+        model=model[0],
+        dimension=model[1],
         tokenizer=TOKENIZER_VERSION,
         chunking=chunking,
-        articles={a.doc_id: a.content_hash() for a in articles},
-        chunk_count=len(chunks),
+        store=store_name,
+        covers=covers,
+        article_count=article_count,
+        chunk_count=len(rows),
         files={name: digest(folder / name) for name in files},
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        annotator=None if annotator is None else stamp_of(annotator),
+        annotator=annotator,
     )
     manifest.write(folder / MANIFEST_FILE)
+
+
+def _reuser(previous: StoreVersion, stamp: AnnotatorStamp) -> Callable[[Article], str | None]:
+    def reuse(article: Article) -> str | None:
+        return previous.reusable_annotation(article, stamp)
+
+    return reuse
 
 
 def _up_to_date_manifest(
@@ -219,22 +295,29 @@ def _up_to_date_manifest(
     embedder: Embedder,
     chunking: ChunkingConfig,
 ) -> Manifest | None:
-    """The live manifest if the live index is intact (every file matches its digest) and built
-    from exactly these inputs."""
+    """The live manifest if the live index is intact (every file of its base matches its
+    digest) and holds exactly these articles (with its segments), made with the same model,
+    tokenizer and chunking."""
     try:
-        generation = directory.live_generation()
-        manifest = Manifest.read(generation / MANIFEST_FILE)
-        verify_files(generation, manifest)
-    except (IndexNotFoundError, IndexDamagedError):
+        state = directory.live_state()
+        manifest = Manifest.read(state.base / MANIFEST_FILE)
+        verify_files(state.base, manifest.files)
+        same = (
+            manifest.model == embedder.name
+            and manifest.dimension == embedder.dimension
+            and manifest.tokenizer == TOKENIZER_VERSION
+            and manifest.chunking == chunking
+        )
+        if not same:
+            return None
+        newest = max(int(name[4:10]) for name in state.names())
+        with ArticleStore(state.base.parent / manifest.store) as store:
+            hashes = store.visible(newest).content_hashes()
+            if newest != manifest.covers:
+                load_state(state, embedder, verify=True)  # the segments are intact too
+    except (IndexNotFoundError, IndexDamagedError, IndexMismatchError):
         return None
-    same = (
-        manifest.model == embedder.name
-        and manifest.dimension == embedder.dimension
-        and manifest.tokenizer == TOKENIZER_VERSION
-        and manifest.chunking == chunking
-        and manifest.articles == {a.doc_id: a.content_hash() for a in articles}
-    )
-    return manifest if same else None
+    return manifest if hashes == {a.doc_id: a.content_hash() for a in articles} else None
 
 
 def _annotations_current(
@@ -246,12 +329,14 @@ def _annotations_current(
         return annotator is None and live.annotator is None
     if live.annotator != stamp_of(annotator):
         return False
-    path = directory.live_generation() / ANNOTATIONS_FILE
+    state = directory.live_state()
+    newest = max(int(name[4:10]) for name in state.names())
     try:
-        annotations = Annotations.open(path, live.annotator, live.articles)
+        with ArticleStore(state.base.parent / live.store) as store:
+            version = store.visible(newest)
+            return version.annotated(live.annotator) == len(version)
     except IndexDamagedError:
         return False
-    return len(annotations) == len(live.articles)
 
 
 def _annotate_live(
@@ -261,23 +346,31 @@ def _annotate_live(
     vectors and stories and the annotations still current. False (nothing written) if the live
     generation cannot be loaded."""
     try:
-        live = load_generation(directory.live_generation(), embedder)
-        grouping = read_grouping(live.generation, live.stories, embedder.dimension)
+        live = load_state(directory.live_state(), embedder)
+        articles = [stored.article for stored in live.articles.stored_articles()]
+        grouping = _grouping(live.articles, live.stories, [a.doc_id for a in articles])
     except (IndexDamagedError, IndexMismatchError):
         return False
-    vectors = live.vectors.reconstruct(range(len(live.chunks)))
+    chunks = list(live.chunks)
+    vectors = live.vectors.reconstruct(range(len(chunks)))
     directory.replace_with(
         lambda folder: write_generation(
             folder,
-            list(live.articles.values()),
-            live.chunks,
+            articles,
+            chunks,
             vectors,
             embedder,
             live.manifest.chunking,
             grouping,
             annotator=annotator,
-            previous=live.annotations,
+            previous=live.articles,
             progress=progress,
         )
     )
     return True
+
+
+def _grouping(articles: StoreVersion, stories: LayeredStories, doc_ids: list[str]) -> Grouping:
+    """The stored profiles of ``doc_ids`` with each one's story."""
+    profiles = articles.store.profiles(articles.upto, doc_ids)
+    return Grouping(profiles, tuple(stories.story_of(doc_id).id for doc_id in doc_ids))

@@ -1,20 +1,27 @@
 """Opening a built index, and verifying one.
 
-Opening is cheap whatever the size of the index: it checks the manifest (its format version
-and the checksum of its body), that every data file it lists is there with its size, and the
-shape of each array, then memory-maps the BM25 postings and the vectors and reads the chunk table
-(16 bytes a chunk) with one call. It parses no data file in full but the articles, the stories
-and the line starts of the annotations. The data
-files' SHA-256 digests are written by the writer, computed from the files as written, and
-checked when a generation is written from another one (``index.update``; later, merges) and by
-``verify_index`` (``crosscheck index --verify``), which also checks every chunk and posting.
+Opening is cheap whatever the size of the index: it checks the base generation's manifest (its
+format version and the checksum of its body), that every data file it lists is there with its
+size, and the shape of each array, then memory-maps the BM25 postings and the vectors, reads the
+chunk table (16 bytes a chunk) with one call and the stories from the article store. No article
+is read: the store is queried when one is asked for. Each segment written since is read whole
+(they are small). The data files' SHA-256 digests are written by the writer and checked when a
+generation is merged from another one and by ``verify_index`` (``crosscheck index --verify``),
+which also checks the store, every chunk and every posting.
+
+A process that already holds a loaded version passes it as ``previous``: its base and segments
+are reused, so that following a new segment costs only reading that segment.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from index.annotations import ANNOTATIONS_FILE, Annotations
-from index.chunk_index import ChunkIndex
+import numpy as np
+
+from index.article_store import ArticleStore
+from index.chunk_index import Base, ChunkIndex
+from index.chunk_table import ChunkTable
 from index.embedders import Embedder
 from index.errors import (
     IndexDamagedError,
@@ -22,58 +29,90 @@ from index.errors import (
     IndexStoreError,
     rebuild_hint,
 )
+from index.layers import LayeredBm25, LayeredStories, LayeredVectors, Removed
 from index.manifest import MANIFEST_FILE, Manifest
 from index.persist import (
-    ARTICLES_FILE,
     CHUNKS_FILE,
-    STORIES_FILE,
     VECTORS_FILE,
-    check_chunks,
+    check_chunk_rows,
     check_files,
-    read_articles,
-    read_chunks,
-    read_grouping,
-    read_stories,
+    read_chunk_rows,
     verify_files,
 )
+from index.segments import Segment, load_segment
 from index.sparse import SparseBm25
-from index.store import IndexDirectory
+from index.store import IndexDirectory, LiveState
 from index.tokenizer import TOKENIZER_VERSION
 from index.vectors import VectorIndex
 
 
-def open_index(index_dir: Path, embedder: Embedder) -> ChunkIndex:
-    """Load the live index of ``index_dir`` for querying with ``embedder``.
+def open_index(
+    index_dir: Path, embedder: Embedder, previous: ChunkIndex | None = None
+) -> ChunkIndex:
+    """Load the live index of ``index_dir`` for querying with ``embedder``, reusing what
+    ``previous`` (an earlier version of the same index) already loaded.
 
     Raises:
         IndexNotFoundError: nothing has been built there.
-        IndexDamagedError: the manifest is altered or of an unknown format, or a file is
+        IndexDamagedError: a manifest is altered or of an unknown format, or a file is
             missing, of the wrong size or shape.
         IndexMismatchError: it was built with another model, dimension or tokenizer.
     """
-    return _live(index_dir, lambda generation: load_generation(generation, embedder))
+    return _live(index_dir, lambda state: load_state(state, embedder, previous))
 
 
 def verify_index(index_dir: Path) -> ChunkIndex:
-    """Check every byte of the live index of ``index_dir`` against the digests its writer
-    recorded, and every chunk and posting against the articles; return it loaded.
+    """Check every byte of the live index of ``index_dir`` against the digests its writers
+    recorded, the article store, and every chunk and posting against the articles; return it
+    loaded.
 
     Raises:
         IndexNotFoundError: nothing has been built there.
         IndexDamagedError: as ``open_index``, or a file does not match its digest, or a chunk
             or posting points outside the index.
     """
-    return _live(index_dir, verify_generation)
+    return _live(index_dir, lambda state: load_state(state, None, verify=True))
 
 
-def load_generation(generation: Path, embedder: Embedder, *, verify: bool = False) -> ChunkIndex:
-    """Load and check one generation folder; with ``verify``, as ``verify_generation`` does.
+def load_state(
+    state: LiveState,
+    embedder: Embedder | None,
+    previous: ChunkIndex | None = None,
+    *,
+    verify: bool = False,
+) -> ChunkIndex:
+    """Load the base and segments ``state`` names (those ``previous`` holds are reused); with
+    ``verify``, check all of it as ``verify_index`` does; without an ``embedder`` the model is
+    not checked.
+
+    Raises:
+        IndexDamagedError, IndexMismatchError: as ``open_index`` (without the rebuild hint).
+    """
+    if previous is not None and previous.base.path == state.base and not verify:
+        base = previous.base
+    else:
+        base = load_base(state.base, embedder, verify=verify)
+    held = {} if previous is None or verify else {s.path: s for s in previous.segments}
+    segments = tuple(
+        held.get(path) or load_segment(path, base.manifest.dimension, verify=verify)
+        for path in state.segments
+    )
+    index = assemble(state, base, segments)
+    if verify:
+        _verify_rows(index)
+    return index
+
+
+def load_base(generation: Path, embedder: Embedder | None, *, verify: bool = False) -> Base:
+    """Load and check one base generation folder.
 
     Raises:
         IndexDamagedError, IndexMismatchError: as ``open_index`` (without the rebuild hint).
     """
     manifest = Manifest.read(generation / MANIFEST_FILE)
-    if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
+    if embedder is not None and (
+        manifest.model != embedder.name or manifest.dimension != embedder.dimension
+    ):
         raise IndexMismatchError(
             f"the index was built with model {manifest.model} ({manifest.dimension} dimensions) "
             f"but this run embeds queries with {embedder.name} ({embedder.dimension})"
@@ -83,58 +122,105 @@ def load_generation(generation: Path, embedder: Embedder, *, verify: bool = Fals
             f"the index was built with tokenizer {manifest.tokenizer}, this crosscheck uses "
             f"{TOKENIZER_VERSION}"
         )
-    return _load(generation, manifest, verify)
-
-
-def verify_generation(generation: Path) -> ChunkIndex:
-    """Load one generation folder checking all of it: every file against its digest, every
-    chunk inside its article, every posting inside the chunks, the story profiles.
-
-    Raises:
-        IndexDamagedError: as ``verify_index`` (without the rebuild hint).
-    """
-    return _load(generation, Manifest.read(generation / MANIFEST_FILE), verify=True)
-
-
-def _load(generation: Path, manifest: Manifest, verify: bool) -> ChunkIndex:
-    if (ANNOTATIONS_FILE in manifest.files) != (manifest.annotator is not None):
-        raise IndexDamagedError(
-            f"{generation / MANIFEST_FILE} lists annotations without their annotator, or an "
-            "annotator without its annotations"
-        )
     if verify:
-        verify_files(generation, manifest)
+        verify_files(generation, manifest.files)
     else:
-        check_files(generation, manifest)
-    articles = read_articles(generation / ARTICLES_FILE)
-    if set(articles) != set(manifest.articles):
-        raise IndexDamagedError(f"{generation} does not hold what its manifest lists")
-    chunks = read_chunks(generation / CHUNKS_FILE, articles, manifest.chunk_count)
-    vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(chunks))
-    bm25 = SparseBm25.load(generation, len(chunks))
-    stories = read_stories(generation / STORIES_FILE, articles)
-    annotations = None
-    if manifest.annotator is not None:
-        path = generation / ANNOTATIONS_FILE
-        annotations = Annotations.open(path, manifest.annotator, manifest.articles)
+        check_files(generation, manifest.files)
+    store = ArticleStore(generation.parent / manifest.store)
     if verify:
-        check_chunks(generation / CHUNKS_FILE, articles)
+        store.check()
+    rows = read_chunk_rows(generation / CHUNKS_FILE, manifest.chunk_count)
+    vectors = VectorIndex.load(generation / VECTORS_FILE, manifest.dimension, len(rows))
+    bm25 = SparseBm25.load(generation, len(rows))
+    if verify:
         bm25.verify()
-        read_grouping(generation, stories, manifest.dimension)
-    return ChunkIndex(manifest, generation, articles, chunks, bm25, vectors, stories, annotations)
+    at_base = store.visible(manifest.covers)
+    if len(at_base) != manifest.article_count:
+        raise IndexDamagedError(
+            f"the article store {store.path} holds {len(at_base)} articles for {generation}, "
+            f"its manifest says {manifest.article_count}"
+        )
+    stories = at_base.stories()
+    return Base(generation, manifest, store, rows, bm25, vectors, stories)
 
 
-def _live(index_dir: Path, load: Callable[[Path], ChunkIndex]) -> ChunkIndex:
-    """``load`` the live generation of ``index_dir``, again if a writer replaced it meanwhile;
+def assemble(state: LiveState, base: Base, segments: tuple[Segment, ...]) -> ChunkIndex:
+    """The version of the index made of ``base`` and ``segments`` (as ``state`` names them)."""
+    covers = base.manifest.covers
+    upto = max([covers, *(segment.number for segment in segments)])
+    articles = base.store.visible(upto)
+    tombstones = [t for segment in segments for t in segment.tombstones]
+    removed_keys = np.array(sorted({t.key for t in tombstones}), dtype=np.int64)
+    from_base = [t for t in tombstones if t.added <= covers]
+    frequencies: Counter[str] = Counter()
+    for tombstone in from_base:
+        frequencies.update(tombstone.frequencies)
+    removed = Removed(
+        chunks=sum(t.chunks for t in from_base),
+        length=sum(t.length for t in from_base),
+        frequencies=dict(frequencies),
+    )
+    hidden = (
+        np.flatnonzero(np.isin(base.rows[:, 0], removed_keys)).astype(np.int64)
+        if len(from_base)
+        else np.zeros(0, dtype=np.int64)
+    )
+    rows, vectors = [], []
+    terms: list[list[str]] = []
+    for segment in segments:
+        live = ~np.isin(segment.rows[:, 0], removed_keys)
+        rows.append(segment.rows[live])
+        vectors.append(segment.vectors[live])
+        terms.extend(t for t, keep in zip(segment.terms, live.tolist(), strict=True) if keep)
+    more = np.concatenate(rows) if rows else None
+    added = np.concatenate(vectors) if vectors else None
+    stories = LayeredStories(
+        base.stories,
+        articles.story_records(covers) if segments else (),
+        frozenset(articles.retired_stories(covers)) if segments else frozenset(),
+    )
+    return ChunkIndex(
+        state=state,
+        base=base,
+        segments=segments,
+        articles=articles,
+        chunks=ChunkTable(base.rows, articles.by_key, more),
+        bm25=LayeredBm25(base.bm25, terms, removed, hidden),
+        vectors=LayeredVectors(base.vectors, added, hidden),
+        stories=stories,
+    )
+
+
+def _verify_rows(index: ChunkIndex) -> None:
+    """Check that every chunk row, the base's and the segments', lies inside its article, that
+    every article matches its content hash, and that the stories place every article once."""
+    lengths = {
+        int(key): int(length)
+        for key, length in index.base.store.query("SELECT key, length(text) FROM articles")
+    }
+    check_chunk_rows(str(index.generation / CHUNKS_FILE), index.base.rows, lengths)
+    for segment in index.segments:
+        check_chunk_rows(str(segment.path / "chunks.npy"), segment.rows, lengths)
+    index.articles.check_hashes()
+    placed = {doc_id for story in index.stories.stories for doc_id in story.articles}
+    if placed != set(index.articles):
+        raise IndexDamagedError(
+            f"the stories of the article store {index.base.store.path} do not place every "
+            "article of the index once"
+        )
+
+
+def _live(index_dir: Path, load: Callable[[LiveState], ChunkIndex]) -> ChunkIndex:
+    """``load`` the live version of ``index_dir``, again if a writer replaced it meanwhile;
     errors say how to rebuild."""
     directory = IndexDirectory(index_dir)
     for attempt in range(3):
-        generation = directory.live_generation()
+        state = directory.live_state()
         try:
-            return load(generation)
+            return load(state)
         except IndexDamagedError as error:
-            # A writer may have published a newer generation and removed this one meanwhile.
-            if attempt < 2 and directory.live_generation() != generation:
+            # A writer may have published a newer version and removed this one meanwhile.
+            if attempt < 2 and directory.live_state() != state:
                 continue
             raise IndexDamagedError(
                 f"the index is damaged: {error}; {rebuild_hint(index_dir)}"

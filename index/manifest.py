@@ -19,7 +19,11 @@ FORMAT = "crosscheck-index"
 #    checksum of the manifest's own body (``checksum``), checked on every load. The data files'
 #    SHA-256 digests are checked when a generation is written from another one and by
 #    ``crosscheck index --verify``; a load checks only that each file is there with its size.
-FORMAT_VERSION = 4
+# 5: articles, their story profiles and annotations, and the stories in an SQLite article store
+#    beside the generations (``store``, see ``index.article_store``), which the chunk table
+#    points into by key; ingests and deletes written as segments beside the base generation
+#    (``index.segments``); ``covers``: the last sequence number the base holds.
+FORMAT_VERSION = 5
 MANIFEST_FILE = "manifest.json"
 # The manifest's last field: the checksum of the text before it.
 _CHECKSUM = b',\n  "checksum": "'
@@ -47,16 +51,18 @@ class AnnotatorStamp:
 class Manifest:
     """Everything needed to decide whether an index can be used as it is.
 
-    ``articles`` maps each doc id to its content hash (``Article.content_hash``); ``files`` maps
-    each data file of the index to its digest; ``annotator`` names what made its annotations
-    (None: it has none).
+    ``store`` names the article store (a file beside the generations) and ``covers`` the last
+    sequence number of its rows this generation holds; ``files`` maps each data file of the
+    generation to its digest; ``annotator`` names what made its annotations (None: it has none).
     """
 
     model: str
     dimension: int
     tokenizer: str
     chunking: ChunkingConfig
-    articles: dict[str, str]
+    store: str
+    covers: int
+    article_count: int
     chunk_count: int
     files: dict[str, FileDigest]
     created: str
@@ -70,9 +76,7 @@ class Manifest:
     def write(self, path: Path) -> None:
         """Write the manifest to ``path`` (last: a generation without one is incomplete),
         sealed with the checksum of the text before it (``_CHECKSUM``)."""
-        body = json.dumps(self.to_json(), indent=2).removesuffix("\n}").encode("utf-8")
-        checksum = _CHECKSUM + f'{_checksum(body)}"\n}}\n'.encode()
-        path.write_bytes(body + checksum)
+        write_sealed(path, self.to_json())
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
@@ -82,31 +86,16 @@ class Manifest:
             IndexDamagedError: missing, not JSON, not ours, of another format version, altered
                 (its body does not match its checksum), or with missing or mistyped fields.
         """
-        try:
-            raw = path.read_bytes()
-            record = json.loads(raw.decode("utf-8"))
-        except FileNotFoundError:
-            raise IndexDamagedError(f"{path} is missing") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise IndexDamagedError(f"{path} is unreadable ({error})") from None
-        if not isinstance(record, dict) or record.get("format") != FORMAT:
-            raise IndexDamagedError(f"{path} is not a crosscheck index manifest")
-        version = record.get("format_version")
-        if version != FORMAT_VERSION:
-            raise IndexDamagedError(
-                f"{path} has index format version {version!r}; this crosscheck reads version "
-                f"{FORMAT_VERSION}"
-            )
-        body = raw[: raw.rfind(_CHECKSUM)]
-        if record.get("checksum") != _checksum(body):
-            raise IndexDamagedError(f"{path} does not match its checksum (altered or damaged)")
+        record = read_sealed(path, FORMAT)
         try:
             return cls(
                 model=str(record["model"]),
                 dimension=int(record["dimension"]),
                 tokenizer=str(record["tokenizer"]),
                 chunking=ChunkingConfig(**record["chunking"]),
-                articles={str(k): str(v) for k, v in record["articles"].items()},
+                store=str(record["store"]),
+                covers=int(record["covers"]),
+                article_count=int(record["article_count"]),
                 chunk_count=int(record["chunk_count"]),
                 files={str(k): FileDigest(**v) for k, v in record["files"].items()},
                 created=str(record["created"]),
@@ -114,6 +103,41 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexDamagedError(f"{path} has a malformed field ({error!r})") from None
+
+
+def write_sealed(path: Path, record: dict[str, Any]) -> None:
+    """Write ``record`` as indented JSON sealed with the checksum of the text before it."""
+    body = json.dumps(record, indent=2, ensure_ascii=False).removesuffix("\n}").encode("utf-8")
+    checksum = _CHECKSUM + f'{_checksum(body)}"\n}}\n'.encode()
+    path.write_bytes(body + checksum)
+
+
+def read_sealed(path: Path, kind: str) -> dict[str, Any]:
+    """Read a file ``write_sealed`` wrote, of format ``kind`` and this format version.
+
+    Raises:
+        IndexDamagedError: missing, not JSON, not of ``kind``, of another format version, or
+            altered (its body does not match its checksum).
+    """
+    try:
+        raw = path.read_bytes()
+        record = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise IndexDamagedError(f"{path} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise IndexDamagedError(f"{path} is unreadable ({error})") from None
+    if not isinstance(record, dict) or record.get("format") != kind:
+        raise IndexDamagedError(f"{path} is not a {kind} manifest")
+    version = record.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexDamagedError(
+            f"{path} has index format version {version!r}; this crosscheck reads version "
+            f"{FORMAT_VERSION}"
+        )
+    body = raw[: raw.rfind(_CHECKSUM)]
+    if record.get("checksum") != _checksum(body):
+        raise IndexDamagedError(f"{path} does not match its checksum (altered or damaged)")
+    return record
 
 
 def _checksum(body: bytes) -> str:

@@ -95,7 +95,7 @@ class SparseBm25:
             dtype=np.uint16,
             count=int(offsets[-1]),
         )
-        idf = _okapi_idf(counts, len(chunk_terms))
+        idf = okapi_idf(counts, len(chunk_terms))
         return cls(list(vocabulary), idf, offsets, chunks, tfs, lengths)
 
     @property
@@ -107,6 +107,36 @@ class SparseBm25:
     def postings(self) -> int:
         """Number of (term, chunk) pairs stored."""
         return len(self._chunks)
+
+    @property
+    def terms(self) -> Sequence[str]:
+        """The index terms, in the order they were first seen."""
+        return self._terms
+
+    @property
+    def lengths(self) -> NDArray[np.int32]:
+        """Each chunk's number of index terms."""
+        return self._lengths
+
+    def posting_list(self, term: str) -> tuple[NDArray[np.int32], NDArray[np.uint16]] | None:
+        """The chunks that hold ``term`` (ascending) and how often; None if none does."""
+        term_id = self._vocabulary.get(term)
+        if term_id is None:
+            return None
+        start, end = int(self._offsets[term_id]), int(self._offsets[term_id + 1])
+        return self._chunks[start:end], self._tfs[start:end]
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks hold ``term``."""
+        term_id = self._vocabulary.get(term)
+        if term_id is None:
+            return 0
+        return int(self._offsets[term_id + 1]) - int(self._offsets[term_id])
+
+    def document_frequencies(self) -> NDArray[np.int64]:
+        """Every term's document frequency, in the order of ``terms``."""
+        offsets = np.asarray(self._offsets, dtype=np.int64)
+        return offsets[1:] - offsets[:-1]
 
     def idf(self, term: str) -> float | None:
         """The term's inverse document frequency as BM25 uses it, or None if no chunk has it."""
@@ -211,7 +241,7 @@ class SparseBm25:
             raise IndexDamagedError("the BM25 postings point outside the chunks")
 
 
-def _okapi_idf(document_frequency: NDArray[np.int64], documents: int) -> NDArray[np.float64]:
+def okapi_idf(document_frequency: NDArray[np.int64], documents: int) -> NDArray[np.float64]:
     """``BM25Okapi._calc_idf``: log((N - n + 0.5) / (n + 0.5)) as two ``math.log`` calls, terms
     in first-seen order, negative values replaced by ``EPSILON`` times the mean."""
     idf = np.zeros(len(document_frequency), dtype=np.float64)

@@ -1,13 +1,16 @@
-"""Add, replace and remove articles without re-embedding the rest of the index.
+"""Add, replace and remove articles: each update written as one segment beside the live index.
 
-An update writes a whole new generation, like a build, and swaps it in atomically: readers see
-the old index or the new one, never a mix, and a 2xx from the server means the new generation is
-on disk. Only the changed articles' chunks are embedded; every other chunk keeps its vector,
-read back from the live faiss index. Stories are kept too: removed articles leave theirs (a
-story left empty disappears), and each added article joins the story it is most like or starts
-one (see ``index.stories``). With an annotator, only the added articles are annotated: the others
-keep their annotations when the same annotator version made them, else are left without one
-until the next ``build_index`` fills them in (see ``index.annotations``).
+An update costs what it changes, not what the index holds. It embeds and tokenizes only the
+added articles' chunks, writes their rows, profiles, annotations and the stories they change to
+the article store under a new sequence number, writes the segment (``index.segments``), and
+publishes it by replacing CURRENT: readers see the index before the update or after it, never a
+mix, and a return (a 2xx from the server) means both are on disk. Removed and replaced articles
+are tombstoned; ``index.merge`` folds the segments into a new base when they pile up.
+
+Stories: removed articles leave theirs (a story left empty disappears), and each added article
+joins the story it is most like or starts one (``index.stories.extend_grouping``). Only the
+stories near it are compared: those of the articles whose chunks are nearest to its profile, and
+those its removals touch.
 """
 
 import time
@@ -18,14 +21,21 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Article
-from index.annotations import Annotator
-from index.build import write_generation
+from index.annotations import Annotator, annotate, stamp_of
+from index.article_store import ArticleStore, NewArticle, StoredArticle
 from index.chunk_index import ChunkIndex
+from index.chunk_table import chunk_rows
 from index.embedders import Embedder
-from index.loading import load_generation
-from index.persist import read_grouping
+from index.errors import IndexWriteError
+from index.loading import assemble, load_state
+from index.persist import check_files
+from index.segments import Tombstone, load_segment, write_segment
 from index.store import IndexDirectory
-from index.stories import extend_grouping, profile_articles
+from index.stories import Grouping, Profiles, Story, extend_grouping, profile_articles, story_map
+from index.tokenizer import tokenize
+
+# Chunks nearest to an added article's profile whose stories it is compared with.
+NEIGHBOUR_CHUNKS = 64
 
 
 @dataclass(frozen=True)
@@ -50,14 +60,14 @@ def update_index(
     add: Sequence[Article] = (),
     remove: Sequence[str] = (),
     annotator: Annotator | None = None,
+    live: ChunkIndex | None = None,
 ) -> UpdateReport:
     """Add (or replace, by doc id) ``add`` and delete ``remove`` in the live index; annotate the
-    added articles with ``annotator`` (None: the new index has no annotations).
+    added articles with ``annotator`` (None: they have no annotations). ``live`` is the version
+    the caller holds, if any: what it loaded is reused.
 
     Raises:
-        IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``; also
-            IndexDamagedError when a live file does not match its digest
-            (``index.loading.verify_index``).
+        IndexNotFoundError, IndexDamagedError, IndexMismatchError: as ``open_index``.
         UnknownArticleError: a doc id in ``remove`` is not in the index.
         IndexWriteError: writing failed; the previous index is intact.
         ValueError: the update would leave the index with no articles.
@@ -65,48 +75,142 @@ def update_index(
     started = time.monotonic()
     directory = IndexDirectory(index_dir)
     with directory.write_lock():
-        # The live generation's data is copied into the new one: its digests are checked, so
-        # that damage on disk is refused here rather than carried forward.
-        live = load_generation(directory.live_generation(), embedder, verify=True)
-        missing = [doc_id for doc_id in remove if doc_id not in live.articles]
+        state = directory.live_state()
+        index = live if live is not None and live.state == state else None
+        if index is None:
+            index = load_state(state, embedder, live)
+        missing = [doc_id for doc_id in remove if doc_id not in index.articles]
         if missing:
             raise UnknownArticleError(missing[0])
-        changed = {a.doc_id for a in add} | set(remove)
-        articles = [a for a in live.articles.values() if a.doc_id not in changed] + list(add)
-        if not articles:
+        changed = list(dict.fromkeys([*remove, *(a.doc_id for a in add)]))
+        replaced = [index.articles.stored(doc_id) for doc_id in changed]
+        gone = [stored for stored in replaced if stored is not None]
+        if len(index.articles) - len(gone) + len(add) <= 0:
             raise ValueError("an index cannot be left with no articles")
-        kept = [i for i, c in enumerate(live.chunks) if c.doc_id not in changed]
-        new_chunks = [c for a in add for c in a.chunks(live.manifest.chunking)]
-        vectors = np.zeros((len(kept) + len(new_chunks), embedder.dimension), dtype=np.float32)
-        if kept:
-            vectors[: len(kept)] = live.vectors.reconstruct(kept)
-        if new_chunks:
-            vectors[len(kept) :] = embedder.embed([c.text for c in new_chunks])
-        chunks = [live.chunks[i] for i in kept] + new_chunks
-        grouping = extend_grouping(
-            read_grouping(live.generation, live.stories, embedder.dimension),
-            profile_articles(add, embedder),
-            remove=remove,
-        )
-        final = directory.replace_with(
-            lambda folder: write_generation(
-                folder,
-                articles,
-                chunks,
-                vectors,
-                embedder,
-                live.manifest.chunking,
-                grouping,
-                annotator=annotator,
-                previous=live.annotations,
-                annotate_only={a.doc_id for a in add},
-            )
-        )
-        index = load_generation(final, embedder)
+
+        # Damage a reader would not notice (a truncated file) stops writes: cheap, no file read.
+        check_files(index.generation, index.manifest.files)
+        with ArticleStore(index.base.store.path, writable=True) as store:
+            updated = _write(directory, index, store, add, gone, embedder, annotator)
     return UpdateReport(
-        index=index,
+        index=updated,
         added=tuple(a.doc_id for a in add),
         removed=tuple(remove),
-        embedded_chunks=len(new_chunks),
+        embedded_chunks=sum(len(a.chunks(index.manifest.chunking)) for a in add),
         seconds=time.monotonic() - started,
     )
+
+
+def _write(
+    directory: IndexDirectory,
+    index: ChunkIndex,
+    store: ArticleStore,
+    add: Sequence[Article],
+    gone: Sequence[StoredArticle],
+    embedder: Embedder,
+    annotator: Annotator | None,
+) -> ChunkIndex:
+    """Write and publish the segment of an update (hold the writer lock)."""
+    index_dir = directory.path
+    # What a writer killed before publishing left behind is taken out first.
+    store.discard_after(index.upto)
+    directory.remove_unpublished()
+    chunking = index.manifest.chunking
+    tombstones = [
+        Tombstone.of(
+            stored.key,
+            stored.added,
+            [tokenize(c.text) for c in stored.article.chunks(chunking)],
+        )
+        for stored in gone
+    ]
+    new_chunks = [c for a in add for c in a.chunks(chunking)]
+    vectors = (
+        embedder.embed([c.text for c in new_chunks])
+        if new_chunks
+        else np.zeros((0, embedder.dimension), dtype=np.float32)
+    )
+    profiles = profile_articles(add, embedder)
+    stories, retired = _restory(index, profiles, add, [s.article.doc_id for s in gone])
+    stamp = None if annotator is None else stamp_of(annotator)
+    annotations = dict.fromkeys((a.doc_id for a in add), None)
+    if annotator is not None:
+        annotations.update((a.doc_id, text) for a, text in annotate(add, annotator))
+    rows = {doc_id: row for row, doc_id in enumerate(profiles.doc_ids)}
+
+    try:
+        temporary = directory.new_generation("seg")
+    except OSError as error:
+        raise IndexWriteError(f"cannot write the index in {index_dir}: {error}") from None
+    try:
+        number = int(temporary.name[4:10])
+        keys = store.write(
+            number,
+            add=[
+                NewArticle(
+                    a,
+                    profiles.vectors[rows[a.doc_id]],
+                    profiles.entities[rows[a.doc_id]],
+                    annotations[a.doc_id],
+                )
+                for a in add
+            ],
+            remove=[t.key for t in tombstones],
+            stories=stories,
+            retire_stories=retired,
+            annotator=stamp,
+        )
+        key_of = {a.doc_id: key for a, key in zip(add, keys, strict=True)}
+        write_segment(
+            temporary,
+            number,
+            chunk_rows(new_chunks, key_of),
+            [tokenize(c.text) for c in new_chunks],
+            vectors,
+            tombstones,
+        )
+        published = directory.publish_segment(temporary)
+    except OSError as error:
+        directory.discard(temporary)
+        raise IndexWriteError(
+            f"writing the index in {index_dir} failed ({error}); the previous index is intact"
+        ) from None
+    except BaseException:
+        directory.discard(temporary)
+        raise
+    segment = load_segment(published.segments[-1], index.manifest.dimension)
+    return assemble(published, index.base, (*index.segments, segment))
+
+
+def _restory(
+    index: ChunkIndex, added: Profiles, articles: Sequence[Article], removed: Sequence[str]
+) -> tuple[list[Story], set[str]]:
+    """The stories an update rewrites or starts, and the ids of the stories it retires
+    (rewritten or left empty): ``removed`` leave theirs, ``added`` join the nearest."""
+    before: dict[str, Story] = {}
+    for doc_id in removed:
+        story = index.stories.story_of(doc_id)
+        before[story.id] = story
+    for vector in added.vectors:
+        for position, _ in index.dense_top(vector, NEIGHBOUR_CHUNKS):
+            story = index.stories.story_of(index.chunks[position].doc_id)
+            before[story.id] = story
+    members = [doc_id for story in before.values() for doc_id in story.articles]
+    owner = {doc_id: story.id for story in before.values() for doc_id in story.articles}
+    if members:
+        profiles = index.articles.store.profiles(index.upto, members)
+    else:
+        profiles = Profiles((), np.zeros((0, added.vectors.shape[1]), dtype=np.float32), (), ())
+    grouping = extend_grouping(
+        Grouping(profiles, tuple(owner[doc_id] for doc_id in members)),
+        added,
+        remove=removed,
+    )
+    fresh = {a.doc_id: a for a in articles}
+    by_doc = {
+        doc_id: fresh.get(doc_id) or index.articles[doc_id] for doc_id in grouping.profiles.doc_ids
+    }
+    after = {story.id: story for story in story_map(grouping, by_doc).stories}
+    changed = [story for story_id, story in after.items() if before.get(story_id) != story]
+    retired = {story_id for story_id in before if after.get(story_id) != before[story_id]}
+    return changed, retired

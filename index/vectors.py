@@ -13,6 +13,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from numpy.typing import NDArray
 
 from index.embedders import Vectors
 from index.errors import IndexDamagedError
@@ -90,6 +91,11 @@ class VectorIndex:
         faiss.write_index(self._index, str(path))
 
     @property
+    def dimension(self) -> int:
+        """Dimensions of a vector."""
+        return int(self._index.d)
+
+    @property
     def size(self) -> int:
         """Number of vectors."""
         return int(self._index.ntotal)
@@ -102,12 +108,29 @@ class VectorIndex:
         everything = self._index.reconstruct_n(0, self.size)
         return np.ascontiguousarray(everything[np.asarray(positions, dtype=np.int64)])
 
-    def top(self, query: Vectors, n: int) -> list[tuple[int, float]]:
-        """The ``n`` nearest chunks to one query vector as ``(chunk position, cosine)``."""
+    def top(
+        self, query: Vectors, n: int, exclude: NDArray[np.int64] | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``n`` nearest chunks to one query vector as ``(chunk position, cosine)``,
+        leaving out the positions ``exclude``."""
         n = min(n, self.size)
         if n <= 0:
             return []
-        scores, ids = self._index.search(np.ascontiguousarray(query.reshape(1, -1)), n)
+        vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if exclude is None or not len(exclude):
+            scores, ids = self._index.search(vector, n)
+        else:
+            # The selector must outlive the search: faiss keeps only a pointer to it.
+            selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(exclude.astype(np.int64)))
+            ivf = _ivf(self._index)
+            params: faiss.SearchParameters
+            if ivf is None:
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+            else:
+                params = faiss.SearchParametersIVF(  # type: ignore[call-arg]
+                    sel=selector, nprobe=ivf.nprobe
+                )
+            scores, ids = self._index.search(vector, n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus import bundled_articles_dir
-from index import HashEmbedder
+from index import HashEmbedder, open_index
 from retrieval import Retriever
 
 QUESTION = "how many missiles were launched"
@@ -16,8 +16,8 @@ HASH = ("--embedder", "hash")
 
 
 def live_generation(index_dir: Path) -> str:
-    """The generation folder name that ``INDEX_DIR/CURRENT`` points to."""
-    return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    """The base generation's folder name that ``INDEX_DIR/CURRENT`` names first."""
+    return (index_dir / "CURRENT").read_text(encoding="utf-8").split()[0]
 
 
 def article_text(folder: Path, doc_id: str) -> str:
@@ -78,17 +78,21 @@ def test_index_stores_figures_and_entities_unless_told_not_to(crosscheck, tmp_pa
     def manifest() -> dict:
         return json.loads((index_dir / live_generation(index_dir) / "manifest.json").read_text())
 
+    def annotated() -> int:
+        index = open_index(index_dir, HashEmbedder())
+        return sum(index.annotation(doc_id) is not None for doc_id in index.articles)
+
     result = crosscheck("index", "--no-annotations", "--index-dir", index_dir, *HASH)
     assert result.returncode == 0, result.stderr
     assert manifest()["annotator"] is None
-    assert "annotations.jsonl" not in manifest()["files"]
+    assert annotated() == 0
 
     # Asked for again, they are added (the chunks keep their vectors).
     result = crosscheck("index", "--index-dir", index_dir, *HASH)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("indexed 5 articles (")
     assert manifest()["annotator"]["name"] == "figures"
-    assert "annotations.jsonl" in manifest()["files"]
+    assert annotated() == 5
 
 
 def test_search_builds_the_bundled_index_on_first_use(crosscheck, tmp_path):
@@ -215,3 +219,57 @@ def test_search_a_folder_of_my_own(crosscheck, tmp_path):
         assert passages[0]["doc_id"] == doc_id
         assert {p["doc_id"] for p in passages} <= {"bridge", "saffron"}
         assert_passages_quote(passages, folder)
+
+
+def test_a_rebuild_keeps_the_articles_posted_to_the_index(crosscheck, tmp_path):
+    from corpus import make_article
+    from index import update_index
+
+    index_dir = tmp_path / "index"
+    assert crosscheck("index", "--index-dir", index_dir, *HASH).returncode == 0
+    posted = make_article("posted-1", "Forty drones were shot down over Odesa, officials said.")
+    update_index(index_dir, HashEmbedder(), add=[posted])
+
+    result = crosscheck("index", "--rebuild", "--index-dir", index_dir, *HASH)
+
+    assert result.returncode == 0, result.stderr
+    assert f"rebuilding from the 6 articles the index in {index_dir} holds" in result.stderr
+    index = open_index(index_dir, HashEmbedder())
+    assert index.segments == () and index.articles["posted-1"].text == posted.text
+    assert len(index.articles) == 6
+
+
+def test_an_index_of_the_previous_format_is_refused_and_rebuilt_with_its_articles(
+    crosscheck, tmp_path
+):
+    # The layout crosscheck wrote before the article store (format 4): the articles in the
+    # generation's articles.jsonl, CURRENT naming that generation alone.
+    index_dir = tmp_path / "index"
+    generation = index_dir / "gen-000003"
+    generation.mkdir(parents=True)
+    record = {
+        "doc_id": "old-1",
+        "source": "Old Wire",
+        "date": "2025-07-04",
+        "title": "Old report",
+        "url": None,
+        "boilerplate": [],
+        "text": "Twelve missiles were launched at Kharkiv, the governor said.",
+    }
+    (generation / "articles.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    manifest = {"format": "crosscheck-index", "format_version": 4, "checksum": "sha256:0"}
+    (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (index_dir / "CURRENT").write_text("gen-000003\n", encoding="utf-8")
+
+    refused = crosscheck("search", "missiles", "--index-dir", index_dir, *HASH)
+    assert refused.returncode != 0
+    assert "has index format version 4" in refused.stderr
+    assert f"crosscheck index --rebuild --index-dir {index_dir}" in refused.stderr
+
+    result = crosscheck("index", "--rebuild", "--index-dir", index_dir, *HASH)
+
+    assert result.returncode == 0, result.stderr
+    index = open_index(index_dir, HashEmbedder())
+    assert list(index.articles) == ["old-1"]
+    assert index.articles["old-1"].source == "Old Wire"
+    assert not generation.exists()

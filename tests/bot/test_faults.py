@@ -21,7 +21,13 @@ def rebuild_hint(index_dir: Path) -> str:
 
 
 def live_generation(index_dir: Path) -> Path:
-    return index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    """The base generation's folder that ``INDEX_DIR/CURRENT`` names first."""
+    return index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").split()[0]
+
+
+def live_folders(index_dir: Path) -> list[str]:
+    """The base generation and segments ``INDEX_DIR/CURRENT`` names, sorted."""
+    return sorted((index_dir / "CURRENT").read_text(encoding="utf-8").split())
 
 
 def article(n: int) -> dict[str, str]:
@@ -81,9 +87,8 @@ def test_a_server_killed_during_ingests_keeps_every_acknowledged_article(
         assert cited and cited <= listed - bundled_doc_ids
         # The index takes writes again, and the killed write's leftovers are cleaned away.
         assert http.post("/articles", json=article(20_000)).status_code == 201
-    assert sorted(p.name for p in bundled_index.glob("gen-*")) == [
-        live_generation(bundled_index).name
-    ]
+    on_disk = sorted(p.name for p in bundled_index.iterdir() if p.name[:4] in ("gen-", "seg-"))
+    assert on_disk == live_folders(bundled_index)
 
 
 def truncate_chunks(index_dir: Path) -> str:
@@ -200,6 +205,7 @@ def test_a_failed_write_is_a_503_and_the_index_is_intact(
     assert httpx.get(f"{url}/articles").json() == before
     assert httpx.get(f"{url}/articles/sumy-1").status_code == 404
     assert live_generation(bundled_index) == live
-    assert sorted(p.name for p in bundled_index.glob("gen-*")) == [live.name]
+    on_disk = sorted(p.name for p in bundled_index.iterdir() if p.name[:4] in ("gen-", "seg-"))
+    assert on_disk == live_folders(bundled_index) == [live.name]
     # Once the disk is writable again, so is the index.
     assert httpx.post(f"{url}/articles", json=article(1)).status_code == 201

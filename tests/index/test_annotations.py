@@ -1,6 +1,6 @@
 """Annotations stored with the index: made once per article by an annotator when it is indexed,
-kept for unchanged articles by updates, checked like every other file (sizes on load, digests
-on verifying)."""
+kept in the article store beside the article, reused for unchanged articles, and read back
+only when made by the annotator version the base generation's manifest names."""
 
 import dataclasses
 import json
@@ -13,17 +13,16 @@ import pytest
 from corpus import Article, make_article
 from index import (
     AnnotatorStamp,
+    ChunkIndex,
     HashEmbedder,
     IndexDamagedError,
     IndexDirectory,
-    Manifest,
     build_index,
     open_index,
     update_index,
-    verify_index,
 )
-from index.annotations import ANNOTATIONS_FILE, Annotations
 from index.embedders import Vectors
+from index.merge import merge_segments
 
 NEW = make_article(
     "kharkiv-1", "Russia launched 40 drones at Kharkiv overnight. Three people were hurt."
@@ -70,7 +69,21 @@ def live(index_dir: Path) -> Path:
     return IndexDirectory(index_dir).live_generation()
 
 
-def test_a_build_stores_one_annotation_per_article_listed_in_the_manifest(
+def stored(index: ChunkIndex) -> dict[str, tuple[str | None, Any]]:
+    """What the article store holds for each article this version sees, whichever annotator
+    made it: the annotator ("name/version") and the annotation (None: none)."""
+    found = {}
+    for doc_id in index.articles:
+        row = index.articles.stored(doc_id)
+        assert row is not None
+        [(annotator, text)] = index.articles.store.query(
+            "SELECT annotator, annotation FROM articles WHERE key = ?", [row.key]
+        )
+        found[doc_id] = (annotator, None if text is None else json.loads(text))
+    return found
+
+
+def test_a_build_stores_one_annotation_per_article_with_its_annotator(
     annotated: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
     index = open_index(annotated, HashEmbedder())
@@ -80,11 +93,7 @@ def test_a_build_stores_one_annotation_per_article_listed_in_the_manifest(
     assert index.annotation("no-such-doc") is None
     manifest = json.loads((live(annotated) / "manifest.json").read_text())
     assert manifest["annotator"] == {"name": "length", "version": "1"}
-    path = live(annotated) / ANNOTATIONS_FILE
-    assert manifest["files"][ANNOTATIONS_FILE]["bytes"] == path.stat().st_size
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert [line["doc_id"] for line in lines] == [a.doc_id for a in bundled_articles]
-    assert all(set(line) == {"doc_id", "data"} for line in lines)
+    assert stored(index) == {a.doc_id: ("length/1", expected(a)) for a in bundled_articles}
 
 
 def test_a_build_without_an_annotator_has_no_annotations(
@@ -92,10 +101,10 @@ def test_a_build_without_an_annotator_has_no_annotations(
 ) -> None:
     build_index(bundled_articles, tmp_path, HashEmbedder())
     index = open_index(tmp_path, HashEmbedder())
-    assert index.manifest.annotator is None and index.annotations is None
+    assert index.manifest.annotator is None
     assert index.annotation(bundled_articles[0].doc_id) is None
-    assert not (live(tmp_path) / ANNOTATIONS_FILE).exists()
-    assert "annotator" in json.loads((live(tmp_path) / "manifest.json").read_text())
+    assert stored(index) == {a.doc_id: (None, None) for a in bundled_articles}
+    assert json.loads((live(tmp_path) / "manifest.json").read_text())["annotator"] is None
 
 
 def test_an_annotated_index_is_up_to_date_for_the_same_annotator_version(
@@ -119,7 +128,8 @@ def test_new_annotations_are_made_without_embedding_again(
     assert report.built and embedder.embedded == 0
     after = open_index(annotated, HashEmbedder())
     assert (after.vectors.reconstruct(range(len(after.chunks))) == vectors).all()
-    assert after.stories == before.stories and list(after.chunks) == list(before.chunks)
+    assert after.stories.stories == before.stories.stories
+    assert list(after.chunks) == list(before.chunks)
     for article in bundled_articles:
         want = None if version is None else expected(article, version)
         assert after.annotation(article.doc_id) == want
@@ -130,13 +140,12 @@ def test_new_annotations_are_made_without_embedding_again(
 def test_an_update_annotates_only_the_articles_it_adds(
     annotated: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
-    stored = (live(annotated) / ANNOTATIONS_FILE).read_bytes().splitlines()
+    kept = stored(open_index(annotated, HashEmbedder()))
     annotator = LengthAnnotator()
     update_index(annotated, HashEmbedder(), add=[NEW], annotator=annotator)
     assert annotator.seen == ["kharkiv-1"]
-    lines = (live(annotated) / ANNOTATIONS_FILE).read_bytes().splitlines()
-    assert lines[: len(stored)] == stored, "kept annotations are copied as they were"
     index = open_index(annotated, HashEmbedder())
+    assert {k: v for k, v in stored(index).items() if k in kept} == kept, "kept as they were"
     assert index.annotation("kharkiv-1") == expected(NEW)
     assert all(index.annotation(a.doc_id) == expected(a) for a in bundled_articles)
 
@@ -148,119 +157,105 @@ def test_an_update_annotates_only_the_articles_it_adds(
     removed = bundled_articles[0].doc_id
     index = update_index(annotated, HashEmbedder(), remove=[removed], annotator=annotator).index
     assert annotator.seen == ["kharkiv-1", "kharkiv-1"]
-    assert index.annotation(removed) is None and len(index.annotations or ()) == 5
+    assert index.annotation(removed) is None
+    assert index.articles.annotated(AnnotatorStamp("length", "1")) == len(bundled_articles)
 
 
-def test_an_update_by_another_annotator_version_leaves_the_rest_to_the_next_build(
+def test_an_update_by_another_annotator_version_is_used_after_the_next_build(
     annotated: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
+    # The index reads the annotations of the annotator its base names: an ingest with a newer
+    # version stores one for what it adds, which is used once a build has annotated the rest.
     newer = LengthAnnotator("2")
     index = update_index(annotated, HashEmbedder(), add=[NEW], annotator=newer).index
     assert newer.seen == ["kharkiv-1"]
-    assert index.manifest.annotator == AnnotatorStamp("length", "2")
-    assert index.annotation("kharkiv-1") == expected(NEW, "2")
-    assert all(index.annotation(a.doc_id) is None for a in bundled_articles)
+    assert index.manifest.annotator == AnnotatorStamp("length", "1")
+    assert stored(index)["kharkiv-1"] == ("length/2", expected(NEW, "2"))
+    assert index.annotation("kharkiv-1") is None
+    assert all(index.annotation(a.doc_id) == expected(a) for a in bundled_articles)
 
+    assert merge_segments(annotated, HashEmbedder()) is not None
     everything = [*bundled_articles, NEW]
-    assert build_index(everything, annotated, HashEmbedder(), annotator=newer).built
+    embedder = CountingEmbedder()
+    assert build_index(everything, annotated, embedder, annotator=newer).built
+    assert embedder.embedded == 0
     assert sorted(newer.seen) == sorted(["kharkiv-1", *(a.doc_id for a in bundled_articles)])
     index = open_index(annotated, HashEmbedder())
+    assert index.manifest.annotator == AnnotatorStamp("length", "2")
     assert all(index.annotation(a.doc_id) == expected(a, "2") for a in everything)
 
 
-def test_an_update_without_an_annotator_drops_the_annotations(annotated: Path) -> None:
-    index = update_index(annotated, HashEmbedder(), add=[NEW]).index
-    assert index.manifest.annotator is None and index.annotation("kharkiv-1") is None
-    assert not (index.generation / ANNOTATIONS_FILE).exists()
-
-
-def test_annotations_stay_readable_after_their_generation_is_replaced(annotated: Path) -> None:
-    old = open_index(annotated, HashEmbedder())
-    update_index(annotated, HashEmbedder(), add=[NEW], annotator=LengthAnnotator())
-    assert not old.generation.exists()
-    assert old.annotation("kharkiv-1") is None
-    assert old.annotation("000_c9b33be09081a972") is not None
-
-
-def _truncate(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def _flip_byte(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
-
-
-def _drop_annotator(path: Path) -> None:
-    # Written through ``Manifest.write``, so that its checksum matches and what is read is
-    # the inconsistency.
-    dataclasses.replace(Manifest.read(path), annotator=None).write(path)
-
-
-@pytest.mark.parametrize(
-    ("file", "damage", "message"),
-    [
-        (ANNOTATIONS_FILE, _truncate, "annotations.jsonl has .* bytes, the manifest says"),
-        (ANNOTATIONS_FILE, Path.unlink, "annotations.jsonl is missing"),
-        ("manifest.json", _drop_annotator, "lists annotations without their annotator"),
-    ],
-)
-def test_damaged_annotations_are_refused_with_a_rebuild_hint(
-    annotated: Path, file: str, damage: Callable[[Path], object], message: str
-) -> None:
-    damage(live(annotated) / file)
-    with pytest.raises(IndexDamagedError, match=f"{message}.*crosscheck index --rebuild"):
-        open_index(annotated, HashEmbedder())
-
-
-def test_a_changed_byte_in_the_annotations_is_found_by_verifying(annotated: Path) -> None:
-    # The size is unchanged: opening does not read the file through, verifying does.
-    _flip_byte(live(annotated) / ANNOTATIONS_FILE)
-    with pytest.raises(
-        IndexDamagedError,
-        match=r"annotations\.jsonl does not match its checksum.*crosscheck index --rebuild",
-    ):
-        verify_index(annotated)
-
-
-def test_damaged_annotations_are_made_again_by_the_next_build(
+def test_an_update_without_an_annotator_stores_none_for_what_it_adds(
     annotated: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
-    _truncate(live(annotated) / ANNOTATIONS_FILE)
-    annotator = LengthAnnotator()
-    assert build_index(bundled_articles, annotated, HashEmbedder(), annotator=annotator).built
-    index = open_index(annotated, HashEmbedder())
+    index = update_index(annotated, HashEmbedder(), add=[NEW]).index
+    assert index.manifest.annotator == AnnotatorStamp("length", "1")
+    assert index.annotation("kharkiv-1") is None and stored(index)["kharkiv-1"] == (None, None)
     assert all(index.annotation(a.doc_id) == expected(a) for a in bundled_articles)
+
+    assert merge_segments(annotated, HashEmbedder()) is not None
+    annotator = LengthAnnotator()
+    everything = [*bundled_articles, NEW]
+    assert build_index(everything, annotated, HashEmbedder(), annotator=annotator).built
+    assert annotator.seen == ["kharkiv-1"]
+    index = open_index(annotated, HashEmbedder())
+    assert all(index.annotation(a.doc_id) == expected(a) for a in everything)
+
+
+def test_a_version_keeps_reading_its_annotations_after_updates_and_a_merge(
+    annotated: Path, bundled_articles: tuple[Article, ...]
+) -> None:
+    old = open_index(annotated, HashEmbedder())
+    first = bundled_articles[0]
+    update_index(annotated, HashEmbedder(), add=[NEW], annotator=LengthAnnotator())
+    update_index(annotated, HashEmbedder(), remove=[first.doc_id])
+    assert merge_segments(annotated, HashEmbedder()) is not None
+    assert not old.generation.exists()
+    assert old.annotation("kharkiv-1") is None, "added after it"
+    assert old.annotation(first.doc_id) == expected(first), "removed after it"
+    now = open_index(annotated, HashEmbedder())
+    assert now.annotation("kharkiv-1") == expected(NEW) and now.annotation(first.doc_id) is None
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("text", "message"),
     [
-        ('{"doc_id":"a","data":{}}\n{"data":{},"doc_id":"b"}\n', "line 2 does not start"),
-        ('{"doc_id":"a","data":{}}\n' * 2, "line 2 annotates 'a', .* annotated before"),
-        ('{"doc_id":"z","data":{}}\n', "line 1 annotates 'z', which is not an article"),
-        ('{"doc_id":"a","data":{}}\n{"doc_id":"b","data":{}}', "line 2 does not start"),
+        ("[1]", "the annotation of '{}' is malformed"),
+        ('{"length": ', "the annotation of '{}' is not JSON"),
     ],
-    ids=["no doc id first", "twice", "unknown article", "no end of line"],
+    ids=["not an object", "not JSON"],
 )
-def test_a_malformed_annotations_file_is_refused(
-    tmp_path: Path, content: str, message: str
+def test_a_malformed_stored_annotation_is_refused_when_read(
+    annotated: Path,
+    bundled_articles: tuple[Article, ...],
+    change_store: Callable[..., None],
+    text: str,
+    message: str,
 ) -> None:
-    path = tmp_path / ANNOTATIONS_FILE
-    path.write_text(content)
-    with pytest.raises(IndexDamagedError, match=message):
-        Annotations.open(path, AnnotatorStamp("length", "1"), {"a": "x", "b": "y"})
+    damaged, intact = bundled_articles[0], bundled_articles[1]
+    change_store(
+        annotated, "UPDATE articles SET annotation = ? WHERE doc_id = ?", text, damaged.doc_id
+    )
+    with pytest.raises(IndexDamagedError, match=message.format(damaged.doc_id)):
+        open_index(annotated, HashEmbedder()).annotation(damaged.doc_id)
+    assert open_index(annotated, HashEmbedder()).annotation(intact.doc_id) == expected(intact)
 
 
-def test_a_malformed_line_is_refused_when_read(tmp_path: Path) -> None:
-    path = tmp_path / ANNOTATIONS_FILE
-    path.write_text('{"doc_id":"a","data":[1]}\n{"doc_id":"b","data":{\n')
-    annotations = Annotations.open(path, AnnotatorStamp("length", "1"), {"a": "x", "b": "y"})
-    with pytest.raises(IndexDamagedError, match="annotation of 'a' is malformed"):
-        annotations.get("a")
-    with pytest.raises(IndexDamagedError, match="annotation of 'b' is not JSON"):
-        annotations.get("b")
+def test_lost_annotations_are_made_again_by_the_next_build(
+    annotated: Path, bundled_articles: tuple[Article, ...], change_store: Callable[..., None]
+) -> None:
+    lost = bundled_articles[3]
+    change_store(
+        annotated,
+        "UPDATE articles SET annotator = NULL, annotation = NULL WHERE doc_id = ?",
+        lost.doc_id,
+    )
+    assert open_index(annotated, HashEmbedder()).annotation(lost.doc_id) is None
+    annotator, embedder = LengthAnnotator(), CountingEmbedder()
+    assert build_index(bundled_articles, annotated, embedder, annotator=annotator).built
+    assert annotator.seen == [lost.doc_id] and embedder.embedded == 0
+    index = open_index(annotated, HashEmbedder())
+    assert all(index.annotation(a.doc_id) == expected(a) for a in bundled_articles)
 
 
 def test_an_annotator_that_returns_too_few_annotations_changes_nothing(
@@ -274,3 +269,5 @@ def test_an_annotator_that_returns_too_few_annotations_changes_nothing(
     with pytest.raises(ValueError, match="annotator 'length' returned 4 annotations for 5"):
         build_index(bundled_articles, annotated, HashEmbedder(), annotator=Forgetful("2"))
     assert live(annotated) == before
+    index = open_index(annotated, HashEmbedder())
+    assert all(index.annotation(a.doc_id) == expected(a) for a in bundled_articles)

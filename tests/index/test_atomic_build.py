@@ -34,9 +34,20 @@ def child_environment() -> dict[str, str]:
 
 
 def live_state(index_dir: Path) -> tuple[str, bytes]:
-    """CURRENT and the bytes of the manifest it points to."""
+    """CURRENT and the bytes of the manifest of the base generation it names."""
     current = (index_dir / "CURRENT").read_text(encoding="utf-8")
-    return current, (index_dir / current.strip() / "manifest.json").read_bytes()
+    return current, (index_dir / current.split()[0] / "manifest.json").read_bytes()
+
+
+def stores(index_dir: Path) -> set[str]:
+    """The article stores in ``index_dir`` (without the files SQLite keeps beside one)."""
+    return {path.name for path in index_dir.glob("store-*.sqlite")}
+
+
+def live_store(index_dir: Path) -> str:
+    """The name of the article store the live base generation names."""
+    base = index.IndexDirectory(index_dir).live_generation()
+    return index.Manifest.read(base / "manifest.json").store
 
 
 def bundled_doc_ids() -> set[str]:
@@ -114,24 +125,41 @@ def test_a_killed_build_leaves_the_previous_index_live(tmp_path, big_corpus):
     assert again.returncode == 0, again.stderr
     assert not temporary.exists()
     assert sorted(index_dir.glob(TEMPORARY)) == []
+    assert stores(index_dir) == {live_store(index_dir)}, "the killed build's store is removed"
     assert len(index.open_index(index_dir, embedder).articles) == BIG_CORPUS_SIZE
 
 
-def test_a_write_error_leaves_the_previous_index_live(tmp_path, monkeypatch):
+def disk_full(*args: object, **kwargs: object) -> None:
+    """What writing a file raises when the disk is full."""
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.fixture
+def full_disk(tmp_path, monkeypatch):
+    """An index directory in which a build ran out of disk space, with its live generation
+    and article stores from before that build."""
     articles = corpus.load_articles([corpus.bundled_articles_dir()]).articles
     embedder = index.HashEmbedder()
     index_dir = tmp_path / "index"
     index.build_index(articles, index_dir, embedder)
-    before = index.open_index(index_dir, embedder).generation
+    before = (index.open_index(index_dir, embedder).generation, stores(index_dir))
 
-    def disk_full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(index.build, "write_chunks", disk_full)
+    monkeypatch.setattr(index.build, "write_chunk_rows", disk_full)
     with pytest.raises(
         index.IndexWriteError, match=r"No space left on device.*previous index is intact"
     ):
         index.build_index(articles, index_dir, embedder, rebuild=True)
+    return index_dir, before
 
-    assert index.open_index(index_dir, embedder).generation == before
+
+def test_a_write_error_leaves_the_previous_index_live(full_disk):
+    index_dir, (generation, _) = full_disk
+    loaded = index.open_index(index_dir, index.HashEmbedder())
+    assert loaded.generation == generation
+    assert set(loaded.articles) == bundled_doc_ids()
     assert sorted(index_dir.glob(TEMPORARY)) == []
+
+
+def test_a_failed_build_leaves_no_article_store_behind(full_disk):
+    index_dir, (_, before) = full_disk
+    assert stores(index_dir) == before

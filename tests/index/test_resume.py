@@ -53,6 +53,7 @@ def test_an_interrupted_build_resumes_where_it_stopped(
     a = open_index(tmp_path / "index", clean)
     b = open_index(tmp_path / "clean", clean)
     assert list(a.chunks) == list(b.chunks)
+    assert dict(a.articles) == dict(b.articles) == {x.doc_id: x for x in bundled_articles}
     everything = list(range(len(a.chunks)))
     assert np.array_equal(a.vectors.reconstruct(everything), b.vectors.reconstruct(everything))
     assert not list((tmp_path / "index").glob("checkpoint-*"))

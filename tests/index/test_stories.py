@@ -3,6 +3,8 @@
 import gzip
 import json
 import math
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ from index import (
     verify_index,
 )
 from index.embedders import Embedder
-from index.persist import STORIES_FILE, read_grouping, read_stories
+from index.merge import merge_segments
 from index.stories import (
     Grouping,
     Profiles,
@@ -375,76 +377,102 @@ def story_articles(index_dir: Path) -> dict[str, tuple[str, ...]]:
     return {story.id: story.articles for story in index.stories.stories}
 
 
+def merged_story_articles(index_dir: Path) -> dict[str, tuple[str, ...]]:
+    """The stories after the segments are merged into a new base."""
+    assert merge_segments(index_dir, HashEmbedder()) is not None
+    assert IndexDirectory(index_dir).live_state().segments == ()
+    return story_articles(index_dir)
+
+
 def test_a_build_stores_the_stories_and_loading_exposes_them(built: Path) -> None:
     index = open_index(built, HashEmbedder())
     assert story_articles(built) == {
         "s-zoo-1": ("zoo-1", "zoo-2"),
         "s-space-1": ("space-1", "space-2"),
     }
+    assert len(index.stories) == 2
     space = index.stories.story_of("space-2")
     assert space.outlets == ("The Guardian", "NPR")
     assert space.title in {"Tiangong-1 to fall to Earth", "China says Tiangong-1 will burn up"}
     articles = corpus_of_two_events()
     expected = story_map(group_articles(articles, HashEmbedder()), {a.doc_id: a for a in articles})
-    assert index.stories == expected
-
-
-def test_the_story_files_are_checked_on_load_and_on_verifying(built: Path) -> None:
-    generation = IndexDirectory(built).live_generation()
-    stories = generation / "stories.jsonl"
-    stories.write_text(stories.read_text().replace("zoo-2", "zoo-9"))  # the same size
-    with pytest.raises(IndexDamagedError, match=r"stories\.jsonl, line 2: malformed story"):
-        open_index(built, HashEmbedder())
-    with pytest.raises(IndexDamagedError, match=r"stories\.jsonl does not match its checksum"):
-        verify_index(built)
+    assert index.stories.stories == expected.stories
+    with pytest.raises(KeyError, match="no article 'zoo-9' in any story"):
+        index.stories.story_of("zoo-9")
 
 
 @pytest.mark.parametrize(
-    ("lines", "message"),
+    ("sql", "message"),
     [
-        (['{"id": "s-a", "title": "A", "articles": ["a"]}'], "places 1 of the 2 articles"),
-        (
-            [
-                '{"id": "s-a", "title": "A", "articles": ["a", "b"]}',
-                '{"id": "s-b", "title": "B", "articles": ["b"]}',
-            ],
-            "article 'b' is in stories 's-a' and 's-b'",
+        pytest.param(
+            "UPDATE stories SET articles = '[\"zoo-1\", ' WHERE id = 's-zoo-1'",
+            "the stored story 's-zoo-1' is malformed",
+            id="articles not JSON",
         ),
-        (['{"id": "s-a", "title": "A", "articles": ["a", "c"]}'], "malformed story"),
-        (['{"id": "s-a", "title": null, "articles": ["a", "b"]}'], "a story needs a string"),
-        (['{"id": "s-a", "title": "A"}'], "malformed story"),
+        pytest.param(
+            "UPDATE stories SET outlets = '7' WHERE id = 's-space-1'",
+            "the stored story 's-space-1' is malformed",
+            id="outlets not a list",
+        ),
+        pytest.param(
+            'UPDATE stories SET articles = \'["zoo-1", "zoo-2", "space-1"]\' '
+            "WHERE id = 's-zoo-1'",
+            "article 'space-1' is in stories",
+            id="an article in two stories",
+        ),
+        pytest.param(
+            "DELETE FROM stories WHERE id = 's-space-1'",
+            "places 2 of 4 articles in stories",
+            id="articles in no story",
+        ),
+        pytest.param(
+            'UPDATE stories SET articles = \'["zoo-1", "zoo-2", "zoo-9"]\' WHERE id = \'s-zoo-1\'',
+            "places 5 of 4 articles in stories",
+            id="a story of an unknown article",
+        ),
     ],
 )
-def test_a_stories_file_that_does_not_place_every_article_once_is_damaged(
-    tmp_path: Path, lines: list[str], message: str
+def test_stories_damaged_in_the_store_are_refused_by_verifying_at_the_latest(
+    built: Path, change_store: Callable[..., None], sql: str, message: str
 ) -> None:
-    path = tmp_path / STORIES_FILE
-    path.write_text("\n".join(lines) + "\n")
-    articles = {doc_id: make_article(doc_id, "Some text here.") for doc_id in ("a", "b")}
-    with pytest.raises(IndexDamagedError, match=message):
-        read_stories(path, articles)
+    change_store(built, sql)
+    hint = "crosscheck index --rebuild"
+    try:
+        open_index(built, HashEmbedder())
+    except IndexDamagedError as error:  # found on loading, or else left to verifying
+        assert re.search(f"{message}.*{hint}", str(error)), error
+    with pytest.raises(IndexDamagedError, match=f"{message}.*{hint}"):
+        verify_index(built)
 
 
-def test_profiles_that_disagree_with_the_stories_are_damaged(built: Path) -> None:
+def test_the_store_keeps_the_profiles_the_articles_were_grouped_by(built: Path) -> None:
     index = open_index(built, HashEmbedder())
-    grouping = read_grouping(index.generation, index.stories, 64)
-    assert grouping.profiles.doc_ids == ("zoo-1", "zoo-2", "space-1", "space-2")
-    with pytest.raises(IndexDamagedError, match=r"\(4, 32\) float32"):
-        read_grouping(index.generation, index.stories, 32)
-    fewer = StoryMap(index.stories.stories[:1])  # s-space-1 only
-    with pytest.raises(IndexDamagedError, match="no article 'zoo-1' in any story"):
-        read_grouping(index.generation, fewer, 64)
+    profiled = profile_articles(corpus_of_two_events(), HashEmbedder())
+    stored = index.articles.store.profiles(index.upto, profiled.doc_ids)
+    assert stored.doc_ids == profiled.doc_ids == ("zoo-1", "zoo-2", "space-1", "space-2")
+    assert np.array_equal(stored.vectors, profiled.vectors)
+    assert stored.entities == profiled.entities and stored.dates == profiled.dates
 
 
-def test_an_index_without_stories_is_refused_with_the_rebuild_hint(built: Path) -> None:
+def test_a_damaged_profile_is_refused_by_the_update_that_reads_it(
+    built: Path, change_store: Callable[..., None]
+) -> None:
+    change_store(
+        built, "UPDATE articles SET profile = substr(profile, 1, 16) WHERE doc_id = 'zoo-1'"
+    )
+    with pytest.raises(IndexDamagedError):
+        update_index(built, HashEmbedder(), remove=["zoo-2"])
+
+
+def test_an_index_of_an_older_format_is_refused_with_the_rebuild_hint(built: Path) -> None:
     manifest = IndexDirectory(built).live_generation() / "manifest.json"
     record = json.loads(manifest.read_text())
-    record["format_version"] = 2
+    record["format_version"] = FORMAT_VERSION - 1
     manifest.write_text(json.dumps(record))
     with pytest.raises(
         IndexDamagedError,
-        match=rf"format version 2; this crosscheck reads version {FORMAT_VERSION}.*"
-        r"crosscheck index --rebuild",
+        match=rf"format version {FORMAT_VERSION - 1}; this crosscheck reads version "
+        rf"{FORMAT_VERSION}.*crosscheck index --rebuild",
     ):
         open_index(built, HashEmbedder())
 
@@ -467,20 +495,28 @@ def test_an_update_keeps_stories_and_places_added_articles(built: Path) -> None:
         date="2016-11-03",
     )
     report = update_index(built, HashEmbedder(), add=[joining, starting])
-    assert {s.id: s.articles for s in report.index.stories.stories} == {
+    expected = {
         "s-zoo-1": ("zoo-1", "zoo-2", "zoo-3"),
         "s-space-1": ("space-1", "space-2"),
         "s-cubs-1": ("cubs-1",),
     }
+    assert {s.id: s.articles for s in report.index.stories.stories} == expected
     assert report.index.stories.story_of("zoo-3").outlets == ("NPR", "BBC", "AP")
-    assert story_articles(built) == {s.id: s.articles for s in report.index.stories.stories}
+    assert story_articles(built) == expected
+    assert merged_story_articles(built) == expected
+    merged = open_index(built, HashEmbedder())
+    assert merged.stories.story_of("zoo-3") == report.index.stories.story_of("zoo-3")
 
 
 def test_removed_articles_leave_their_story_and_an_emptied_story_goes(built: Path) -> None:
     update_index(built, HashEmbedder(), remove=["zoo-1"])
     assert story_articles(built) == {"s-zoo-1": ("zoo-2",), "s-space-1": ("space-1", "space-2")}
-    update_index(built, HashEmbedder(), remove=["space-1", "space-2"])
+    index = update_index(built, HashEmbedder(), remove=["space-1", "space-2"]).index
     assert story_articles(built) == {"s-zoo-1": ("zoo-2",)}
+    for gone in ["zoo-1", "space-1"]:
+        with pytest.raises(KeyError, match=f"no article '{gone}' in any story"):
+            index.stories.story_of(gone)
+    assert merged_story_articles(built) == {"s-zoo-1": ("zoo-2",)}
 
 
 def test_a_replaced_article_stays_in_its_story(built: Path) -> None:
@@ -492,10 +528,9 @@ def test_a_replaced_article_stays_in_its_story(built: Path) -> None:
         date="2016-05-30",
     )
     update_index(built, HashEmbedder(), add=[replaced])
-    assert story_articles(built) == {
-        "s-zoo-1": ("zoo-1", "zoo-2"),
-        "s-space-1": ("space-1", "space-2"),
-    }
+    expected = {"s-zoo-1": ("zoo-1", "zoo-2"), "s-space-1": ("space-1", "space-2")}
+    assert story_articles(built) == expected
+    assert merged_story_articles(built) == expected
 
 
 # With the real model, on labelled news

@@ -188,7 +188,8 @@ def test_annotations_of_another_version_are_not_used(
     older = dataclasses.replace(
         annotated_index.manifest, annotator=AnnotatorStamp("figures", "0-old")
     )
-    stale = dataclasses.replace(annotated_index, manifest=older)
+    base = dataclasses.replace(annotated_index.base, manifest=older)
+    stale = dataclasses.replace(annotated_index, base=base)
     assert stored_annotation(stale, doc_id) is None
     assert article_entities(stale, doc_id) is None
 
