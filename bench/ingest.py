@@ -34,8 +34,15 @@ Measured through the write path a user hits, for each ``--chunks``: ``crosscheck
 other), RSS again, and as many ``DELETE /articles/{id}`` of the articles just posted. A stage
 starts no new request after ``--max-seconds``, and a request still unanswered after
 ``--max-seconds`` is abandoned (the server is stopped and the rest of that size is skipped):
-the figures then say "did not finish within X s". The index folder is removed after each size
-unless ``--keep``.
+the figures then say "did not finish within X s". The server runs with
+``CROSSCHECK_MERGE_SEGMENTS=0``, so that its writes stay segments.
+
+Then, in this process, the segments: one-article ingests through ``update_index`` until the index
+holds ``--segments`` segments (their p50 is shown), ``merge_segments`` folds them into a new base
+(timed: a server does it in the background), and the development questions and article titles
+are searched (``HybridSearcher``, hybrid, top 10) over the index with its segments and over the
+merged one, interleaved, so that the ratio of their p50 says what unmerged segments cost. The
+index folder is removed after each size unless ``--keep``.
 """
 
 import argparse
@@ -91,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index-root", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--keep", action="store_true", help="keep the indexes built")
     parser.add_argument(
+        "--segments", type=int, default=100, help="segments searched against the merged index"
+    )
+    parser.add_argument(
         "--model",
         default=EmbedderKind.MINILM.value,
         help="embedder timed apart on the ingested article (default minilm: ONNX int8)",
@@ -114,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keep=args.keep,
         model=EmbedderKind(args.model),
         annotate=args.annotate,
+        segments=args.segments,
     )
     run(seeds, archive, sizes, options, command, sys.stdout)
     return 0
@@ -131,6 +142,7 @@ class Options:
     keep: bool
     model: EmbedderKind
     annotate: bool
+    segments: int = 100
 
 
 @dataclasses.dataclass
@@ -148,6 +160,11 @@ class Figures:
     rss_ingested: int | None = None
     delete: list[float] = dataclasses.field(default_factory=list)
     rss_deleted: int | None = None
+    segment_ingest: list[float] = dataclasses.field(default_factory=list)
+    segments: int = 0
+    merge: float | None = None
+    query_segmented: list[float] = dataclasses.field(default_factory=list)
+    query_merged: list[float] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -180,6 +197,8 @@ def run(
             figures.build = time.perf_counter() - began
             del articles, chunks, originals
             measure(folder, figures, options)
+            if options.segments:
+                measure_segments(folder, figures, options, embedder)
         finally:
             if options.keep:
                 figures.notes.append(f"index kept in {folder}")
@@ -394,6 +413,48 @@ def measure(folder: Path, figures: Figures, options: Options) -> None:
             figures.rss_deleted = rss_kib(process.pid)
 
 
+def measure_segments(folder: Path, figures: Figures, options: Options, embedder: Embedder) -> None:
+    """Write one-article segments until there are ``options.segments``, merge them, and search
+    both versions, interleaved; fill in ``figures``."""
+    from index import open_index, update_index
+    from index.merge import merge_segments
+    from retrieval import HybridSearcher, Retriever
+
+    index = open_index(folder, embedder)
+    number = 10_000
+    while len(index.segments) < options.segments:
+        body = article(number)
+        posted = make_article(body["doc_id"], body["text"], title=body["title"], date=body["date"])
+        began = time.perf_counter()
+        index = update_index(
+            folder, embedder, add=[posted], annotator=FigureAnnotator(), live=index
+        ).index
+        figures.segment_ingest.append(1000 * (time.perf_counter() - began))
+        number += 1
+    figures.segments = len(index.segments)
+    began = time.perf_counter()
+    merge_segments(folder, embedder, index)
+    figures.merge = time.perf_counter() - began
+    merged = open_index(folder, embedder)
+    searchers = [HybridSearcher(index, embedder), HybridSearcher(merged, embedder)]
+    asked = [*questions(), *_titles(index, 200)]
+    for searcher in searchers:  # warm both: the first searches page in the files
+        for question in asked[:20]:
+            searcher.search(question, 10, Retriever.HYBRID)
+    for question in asked:
+        for searcher, times in zip(
+            searchers, (figures.query_segmented, figures.query_merged), strict=True
+        ):
+            began = time.perf_counter()
+            searcher.search(question, 10, Retriever.HYBRID)
+            times.append(1000 * (time.perf_counter() - began))
+
+
+def _titles(index: Any, count: int) -> list[str]:
+    """Titles of ``count`` articles of ``index`` (a page of its article store)."""
+    return [a.title for a in index.articles.page(None, count) if a.title]
+
+
 def _timed(
     client: httpx.Client,
     method: str,
@@ -433,6 +494,7 @@ def _environment(folder: Path) -> dict[str, str]:
         CROSSCHECK_INDEX_DIR=str(folder),
         CROSSCHECK_EMBEDDER=EMBEDDER.value,
         CROSSCHECK_RATE_LIMIT="0",
+        CROSSCHECK_MERGE_SEGMENTS="0",
     )
     return env
 
@@ -489,6 +551,13 @@ def _print(
         ("delete p95, ms", [_p(f.delete, 0.95) for f in results]),
         ("deletes done", [str(len(f.delete)) for f in results]),
         ("RSS after the deletes, MiB", [_mib(f.rss_deleted) for f in results]),
+        ("segment ingest p50 (in-process), ms", [_p(f.segment_ingest, 0.5) for f in results]),
+        ("segment ingest p95 (in-process), ms", [_p(f.segment_ingest, 0.95) for f in results]),
+        ("segments N", [str(f.segments) for f in results]),
+        ("merge of the N segments, s", [_num(f.merge, 1) for f in results]),
+        ("search p50 with N segments, ms", [_p(f.query_segmented, 0.5) for f in results]),
+        ("search p50 merged, ms", [_p(f.query_merged, 0.5) for f in results]),
+        ("search ratio segments/merged", [_ratio(f) for f in results]),
     ]
     header = [f"{f.chunks:,} chunks" for f in results]
     print(f"{'':<36}" + "".join(f"{h:>18}" for h in header), file=out)
@@ -502,6 +571,13 @@ def _print(
     for figures in results:
         for note in figures.notes:
             print(f"note: {note}", file=out)
+
+
+def _ratio(figures: Figures) -> str:
+    if not figures.query_segmented or not figures.query_merged:
+        return "-"
+    segmented = percentile(figures.query_segmented, 0.5)
+    return f"{segmented / percentile(figures.query_merged, 0.5):.2f}x"
 
 
 def _num(value: float | None, places: int) -> str:

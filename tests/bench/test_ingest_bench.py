@@ -24,6 +24,13 @@ ROWS = (
     "delete p95, ms",
     "deletes done",
     "RSS after the deletes, MiB",
+    "segment ingest p50 (in-process), ms",
+    "segment ingest p95 (in-process), ms",
+    "segments N",
+    "merge of the N segments, s",
+    "search p50 with N segments, ms",
+    "search p50 merged, ms",
+    "search ratio segments/merged",
 )
 
 
@@ -46,6 +53,7 @@ def test_prints_every_figure_of_every_size(
         assert len(lines[row]) == 2, row
         assert "-" not in lines[row], row
     assert lines["ingests done"] == ["2", "2"] and lines["deletes done"] == ["2", "2"]
+    assert lines["segments N"] == ["6", "6"]
     assert "embedding the article with hash (apart from the write): p50 " in printed
     assert "note: annotations by " in printed
     assert "did not" not in printed
@@ -76,4 +84,5 @@ def _options(tmp_path: Path, runs: int, questions: int, max_seconds: float) -> O
         keep=False,
         model=EmbedderKind.HASH,
         annotate=True,
+        segments=6,
     )
