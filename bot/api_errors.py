@@ -126,6 +126,9 @@ Text = Annotated[str, AfterValidator(check_text)]
 _UNPARSABLE = "There was an error parsing the body"
 # What pydantic puts before the message of a ValueError a validator raised.
 _VALUE_ERROR = "Value error, "
+# Where FastAPI says a bad field came from, the first part of its "loc", left out of messages:
+# "limit", not "query.limit".
+_PLACES = ("body", "query")
 _STATUS_TYPES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -179,7 +182,10 @@ def _allowed_methods(request: Request) -> str:
 
 
 def _describe(problem: dict[str, Any]) -> str:
-    where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
+    loc = tuple(problem.get("loc", ()))
+    if loc and loc[0] in _PLACES:
+        loc = loc[1:]
+    where = ".".join(str(part) for part in loc)
     message = str(problem.get("msg", "invalid"))
     if problem.get("type") == "value_error":  # our own validators' words, without pydantic's
         message = message.removeprefix(_VALUE_ERROR)

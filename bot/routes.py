@@ -1,12 +1,13 @@
 """The core routes: health, chat with follow-ups, and the articles (list, read, add, delete)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot import asking
 from bot.api_errors import ApiError, Text, call_service, check_length
+from bot.article_pages import article_page
 from bot.request_checks import require_api_key, require_json
 from bot.service import Snapshot, UnknownDocumentError
 from bot.state import VERSION_HEADER, AppState, State
@@ -16,6 +17,8 @@ from retrieval import ArticleFilter
 router = APIRouter()
 AUTHORIZED = [Depends(require_api_key)]
 JSON_BODY = [Depends(require_api_key), Depends(require_json)]
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
 class Filters(BaseModel):
@@ -71,6 +74,15 @@ class ArticleSummary(BaseModel):
     length: int
 
 
+class ArticleList(BaseModel):
+    """A page of the articles by doc id; ``next`` is the ``after`` of the next page, ``null``
+    on the last one."""
+
+    articles: list[ArticleSummary]
+    next: str | None
+    total: int
+
+
 class ArticleBody(BaseModel):
     """An article with its text; every citation's offsets index into ``text``."""
 
@@ -114,12 +126,26 @@ def chat(request: ChatRequest, state: State, response: Response) -> dict[str, An
     return {**asked.answer.to_json(), "conversation_id": asked.conversation_id}
 
 
-@router.get("/articles", dependencies=AUTHORIZED)
-def list_articles(state: State, response: Response) -> dict[str, list[ArticleSummary]]:
-    """Every article, by doc id."""
-    index = _snapshot(state, response).index
-    articles = sorted(index.articles.values(), key=lambda a: a.doc_id)
-    return {"articles": [_summary(a) for a in articles]}
+@router.get("/articles", response_model=ArticleList, dependencies=AUTHORIZED)
+def list_articles(
+    state: State,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+    after: str | None = None,
+) -> Any:
+    """The articles a page at a time, by doc id: up to ``limit`` (1-1000, default 100) after
+    doc id ``after`` (from the first when left out), ``next`` to pass as ``after`` for the
+    next page (``null`` on the last) and the ``total`` held.
+
+    Listings are paged: a client that ignores ``next`` gets only the first page.
+    """
+    articles = _snapshot(state, response).index.articles
+    page = article_page(articles, after, limit)
+    return {
+        "articles": [_summary(a) for a in page.articles],
+        "next": page.next,
+        "total": len(articles),
+    }
 
 
 @router.get("/articles/{doc_id}", response_model=ArticleBody, dependencies=AUTHORIZED)

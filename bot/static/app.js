@@ -7,6 +7,7 @@
 
 (() => {
   const KEY_STORAGE = "crosscheck.apiKey";
+  const LIBRARY_PAGE = 100; // articles the library shows at a time ("More" shows the next ones)
   const $ = (id) => document.getElementById(id);
 
   const state = {
@@ -681,33 +682,68 @@
     }
   }
 
+  function articleListItem(a) {
+    return el(
+      "li",
+      {},
+      el(
+        "button",
+        { type: "button", class: "article-link", onclick: (event) => openArticle(a.doc_id, event.currentTarget) },
+        el("span", { class: "article-link-title" }, a.title || a.name),
+        el(
+          "span",
+          { class: "article-link-meta" },
+          [byline(a), a.date ? formatDate(a.date) : null, `${numberFormat.format(a.length)} characters`]
+            .filter(Boolean)
+            .join(" · "),
+        ),
+      ),
+    );
+  }
+
+  function articleCount(total) {
+    return `${numberFormat.format(total)} ${total === 1 ? "article" : "articles"}`;
+  }
+
+  /** One page of the article list (the API's page: articles, next, total). */
+  function articlePage(after) {
+    const query = new URLSearchParams({ limit: String(LIBRARY_PAGE) });
+    if (after !== null) query.set("after", after);
+    return api("GET", `articles?${query}`);
+  }
+
   async function showArticleList(trigger) {
     setActiveChip(null);
     openReader(trigger);
     const token = ++state.readerToken;
     readerLoading("Articles");
     try {
-      const { articles } = await api("GET", "articles");
+      const first = await articlePage(null);
       if (token !== state.readerToken) return;
-      const items = articles.map((a) =>
-        el(
-          "li",
-          {},
-          el(
-            "button",
-            { type: "button", class: "article-link", onclick: (event) => openArticle(a.doc_id, event.currentTarget) },
-            el("span", { class: "article-link-title" }, a.title || a.name),
-            el(
-              "span",
-              { class: "article-link-meta" },
-              [byline(a), a.date ? formatDate(a.date) : null, `${numberFormat.format(a.length)} characters`]
-                .filter(Boolean)
-                .join(" · "),
-            ),
-          ),
-        ),
-      );
-      showReader("Library", `${articles.length} ${articles.length === 1 ? "article" : "articles"}`, [el("span", {}, "Everything answers can cite.")], [], [el("ul", { class: "article-list" }, items)]);
+      let next = first.next;
+      const list = el("ul", { class: "article-list" }, first.articles.map(articleListItem));
+      const status = el("p", { class: "reader-error", role: "alert" });
+      const more = el("button", { type: "button", class: "button", id: "more-articles" }, "More");
+      const footer = el("div", { class: "article-list-more" }, more, status);
+      more.addEventListener("click", async () => {
+        more.disabled = true;
+        status.replaceChildren();
+        try {
+          const page = await articlePage(next);
+          if (token !== state.readerToken) return;
+          const items = page.articles.map(articleListItem);
+          list.append(...items);
+          $("reader-title").textContent = articleCount(page.total);
+          next = page.next;
+          if (items.length) items[0].querySelector("button").focus();
+          if (next === null) footer.remove();
+        } catch (error) {
+          if (token === state.readerToken) status.replaceChildren(error.message);
+        } finally {
+          more.disabled = false;
+        }
+      });
+      showReader("Library", articleCount(first.total), [el("span", {}, "Everything answers can cite.")], [], next === null ? [list] : [list, footer]);
       $("reader-title").focus({ preventScroll: true });
     } catch (error) {
       if (token === state.readerToken) readerError(error);

@@ -282,6 +282,31 @@ ERRORS = {
         "article_too_large",
         "text: 2080000 bytes, more than the limit of 1000000 (CROSSCHECK_MAX_ARTICLE_BYTES)",
     ),
+    # article pages of no size, too big a size, or a size that is not a whole number
+    "articles-limit-zero": (
+        lambda http: http.get("/articles", params={"limit": 0}),
+        422,
+        "invalid_request",
+        "limit: Input should be greater than or equal to 1",
+    ),
+    "articles-limit-too-big": (
+        lambda http: http.get("/articles", params={"limit": 1001}),
+        422,
+        "invalid_request",
+        "limit: Input should be less than or equal to 1000",
+    ),
+    "articles-limit-not-integer": (
+        lambda http: http.get("/articles", params={"limit": "ten"}),
+        422,
+        "invalid_request",
+        "limit: Input should be a valid integer, unable to parse string as an integer",
+    ),
+    "articles-limit-fraction": (
+        lambda http: http.get("/articles", params={"limit": "2.5"}),
+        422,
+        "invalid_request",
+        "limit: Input should be a valid integer, unable to parse string as an integer",
+    ),
     # conversations of thousands of turns
     "openai-5000-turns": (
         post("/v1/chat/completions", completion([{"role": "user", "content": QUESTION}] * 5000)),

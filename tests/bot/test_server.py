@@ -126,7 +126,10 @@ def test_filters_keep_only_the_chosen_outlets(live_server):
 
 
 def test_articles_list_and_text(live_server):
-    listing = httpx.get(f"{live_server.url}/articles").json()["articles"]
+    body = httpx.get(f"{live_server.url}/articles").json()
+    assert set(body) == {"articles", "next", "total"}
+    assert (body["next"], body["total"]) == (None, 5)  # one page of up to 100 holds them all
+    listing = body["articles"]
     assert [a["doc_id"] for a in listing] == sorted(
         p.stem for p in bundled_articles_dir().glob("*.txt")
     )
@@ -139,6 +142,31 @@ def test_articles_list_and_text(live_server):
     assert names["004_72ab227803a444ef"].startswith("Russia launches biggest")  # its title
     assert names["000_c9b33be09081a972"] == "Associated Press"
     assert not any(re.search(r"[0-9a-f]{8,}", name) for name in names.values())
+
+
+def test_articles_are_listed_a_page_at_a_time(live_server):
+    def page(**params: Any) -> Any:
+        response = httpx.get(f"{live_server.url}/articles", params=params)
+        assert response.status_code == 200
+        return response.json()
+
+    everything = page()["articles"]
+    doc_ids = [a["doc_id"] for a in everything]
+    first = page(limit=2)
+    assert first == {"articles": everything[:2], "next": doc_ids[1], "total": 5}
+    second = page(limit=2, after=first["next"])
+    assert second == {"articles": everything[2:4], "next": doc_ids[3], "total": 5}
+    last = page(limit=2, after=second["next"])
+    assert last == {"articles": everything[4:], "next": None, "total": 5}
+    # Every article exactly once across the pages, in doc id order.
+    assert first["articles"] + second["articles"] + last["articles"] == everything
+    # A page that ends exactly at the last article says no more follow.
+    assert page(limit=5)["next"] is None and page(limit=4)["next"] == doc_ids[3]
+    # ``after`` need not be a doc id: the page starts at the first doc id above it.
+    assert doc_ids[1].startswith("001_")
+    assert page(limit=1, after="001")["articles"] == everything[1:2]
+    assert page(after="zzz") == {"articles": [], "next": None, "total": 5}
+    assert page(limit=1000) == page()
 
 
 def test_ingest_ask_restart_ask_delete(start_server, bundled_index: Path, values_citing):

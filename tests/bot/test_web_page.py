@@ -4,6 +4,7 @@ Skipped only where Chromium is missing and ``CI`` is unset; CI installs it and m
 """
 
 import importlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -245,6 +246,34 @@ def test_the_library_names_every_article_and_shows_no_hex_id(live_server, browse
     untitled = [a for a in listing if not a["title"]]
     for article in untitled:  # shown by name: "Article 004", never "004_72ab227803a444ef"
         assert article["name"] in titles and article["doc_id"] not in titles
+    assert browser.find_element(By.ID, "reader-title").text == f"{len(listing)} articles"
+    assert not browser.find_elements(By.ID, "more-articles")  # one page holds them all
+
+
+def test_the_library_shows_a_page_then_more_on_request(
+    tmp_path: Path, crosscheck: Any, start_server: Any, browser: webdriver.Chrome
+) -> None:
+    # More than the library's page of 100: 105 one-sentence articles index in about 2 s.
+    wire = tmp_path / "wire.jsonl"
+    records = (
+        {"doc_id": f"wire-{n:03d}", "title": f"Report {n:03d}", "text": f"{n} drones flew."}
+        for n in range(105)
+    )
+    wire.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    built = crosscheck("index", "--index-dir", tmp_path / "index", "--embedder", "hash", wire)
+    assert built.returncode == 0, built.stderr
+    with start_server(tmp_path / "index") as server:
+        browser.get(server.url)
+        browser.find_element(By.ID, "show-articles").click()
+        _wait(browser, "#reader .article-link", count=100)
+        assert browser.find_element(By.ID, "reader-title").text == "105 articles"
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#reader .article-link")) == 100
+        browser.find_element(By.ID, "more-articles").click()
+        links = _wait(browser, "#reader .article-link", count=105)
+        titles = [link.find_element(By.CSS_SELECTOR, ".article-link-title").text for link in links]
+        assert titles == [f"Report {n:03d}" for n in range(105)]  # each once, in doc id order
+        assert not browser.find_elements(By.ID, "more-articles")  # the last page is shown
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_passages_are_listed_under_the_numbers_their_markers_use(live_server, browser):
