@@ -91,6 +91,64 @@ def test_a_server_killed_during_ingests_keeps_every_acknowledged_article(
     assert on_disk == live_folders(bundled_index)
 
 
+def test_a_server_killed_during_deletes_keeps_every_acknowledged_delete(
+    server_process: Any, bundled_index: Path, bundled_doc_ids: set[str]
+) -> None:
+    server = server_process(bundled_index).wait_until_up()
+    posted: dict[str, str] = {}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for n in range(30):
+            body = article(n)
+            response = http.post("/articles", json=body)
+            assert response.status_code == 201
+            posted[response.json()["doc_id"]] = body["text"]
+    deleted: set[str] = set()
+    attempted: set[str] = set()
+    enough = threading.Event()
+    lock = threading.Lock()
+    doc_ids = sorted(posted)
+
+    def delete(worker: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for doc_id in doc_ids[worker::2]:
+                with lock:
+                    attempted.add(doc_id)
+                try:
+                    response = http.delete(f"/articles/{doc_id}")
+                except httpx.TransportError:
+                    return  # the server was killed
+                if response.status_code == 200:
+                    with lock:
+                        deleted.add(doc_id)
+                        if len(deleted) >= 8:
+                            enough.set()
+
+    workers = [threading.Thread(target=delete, args=(w,)) for w in range(2)]
+    for worker in workers:
+        worker.start()
+    assert enough.wait(timeout=60), "the deletes did not get going"
+    server.kill()  # SIGKILL, with deletes in flight
+    for worker in workers:
+        worker.join(timeout=30)
+
+    restarted = server_process(bundled_index).wait_until_up()
+    with httpx.Client(base_url=restarted.url, timeout=30) as http:
+        listed = {
+            a["doc_id"] for a in http.get("/articles", params={"limit": 1000}).json()["articles"]
+        }
+        assert not deleted & listed  # every acknowledged delete stayed deleted
+        assert set(posted) - attempted <= listed  # nothing else went
+        assert listed <= bundled_doc_ids | set(posted)
+        for doc_id in listed - bundled_doc_ids:
+            assert http.get(f"/articles/{doc_id}").json()["text"] == posted[doc_id]
+        answer = http.post("/chat", json={"message": "How many drones were launched?"})
+        cited = {c["doc_id"] for f in answer.json()["figures"] for c in f["citations"]}
+        assert cited and cited <= listed
+        assert http.delete(f"/articles/{sorted(listed - bundled_doc_ids)[0]}").status_code == 200
+    on_disk = sorted(p.name for p in bundled_index.iterdir() if p.name[:4] in ("gen-", "seg-"))
+    assert on_disk == live_folders(bundled_index)
+
+
 def truncate_chunks(index_dir: Path) -> str:
     chunks = live_generation(index_dir) / "chunks.npy"
     chunks.write_bytes(chunks.read_bytes()[:100])
