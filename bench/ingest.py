@@ -38,11 +38,13 @@ the figures then say "did not finish within X s". The server runs with
 ``CROSSCHECK_MERGE_SEGMENTS=0``, so that its writes stay segments.
 
 Then, in this process, the segments: one-article ingests through ``update_index`` until the index
-holds ``--segments`` segments (their p50 is shown), ``merge_segments`` folds them into a new base
-(timed: a server does it in the background), and the development questions and article titles
-are searched (``HybridSearcher``, hybrid, top 10) over the index with its segments and over the
-merged one, interleaved, so that the ratio of their p50 says what unmerged segments cost. The
-index folder is removed after each size unless ``--keep``.
+holds ``--segments`` segments (their p50 is shown, and apart: the write alone, and the models'
+reading of the article, which does not depend on the archive: embedding its chunks and lead with the
+hash embedder, spaCy's entities of its lead and ``FigureAnnotator``'s figures), ``merge_segments``
+folds them into a new base (timed: a server does it in the background), and the development
+questions and article titles are searched (``HybridSearcher``, hybrid, top 10) over the index with
+its segments and over the merged one, interleaved, so that the ratio of their p50 says what unmerged
+segments cost. The index folder is removed after each size unless ``--keep``.
 """
 
 import argparse
@@ -161,6 +163,8 @@ class Figures:
     delete: list[float] = dataclasses.field(default_factory=list)
     rss_deleted: int | None = None
     segment_ingest: list[float] = dataclasses.field(default_factory=list)
+    segment_models: list[float] = dataclasses.field(default_factory=list)
+    segment_write: list[float] = dataclasses.field(default_factory=list)
     segments: int = 0
     merge: float | None = None
     query_segmented: list[float] = dataclasses.field(default_factory=list)
@@ -426,10 +430,14 @@ def measure_segments(folder: Path, figures: Figures, options: Options, embedder:
         body = article(number)
         posted = make_article(body["doc_id"], body["text"], title=body["title"], date=body["date"])
         began = time.perf_counter()
-        index = update_index(
+        report = update_index(
             folder, embedder, add=[posted], annotator=FigureAnnotator(), live=index
-        ).index
-        figures.segment_ingest.append(1000 * (time.perf_counter() - began))
+        )
+        took = 1000 * (time.perf_counter() - began)
+        index = report.index
+        figures.segment_ingest.append(took)
+        figures.segment_models.append(1000 * report.model_seconds)
+        figures.segment_write.append(took - 1000 * report.model_seconds)
         number += 1
     figures.segments = len(index.segments)
     began = time.perf_counter()
@@ -553,6 +561,9 @@ def _print(
         ("RSS after the deletes, MiB", [_mib(f.rss_deleted) for f in results]),
         ("segment ingest p50 (in-process), ms", [_p(f.segment_ingest, 0.5) for f in results]),
         ("segment ingest p95 (in-process), ms", [_p(f.segment_ingest, 0.95) for f in results]),
+        ("  the write alone p50, ms", [_p(f.segment_write, 0.5) for f in results]),
+        ("  the write alone p95, ms", [_p(f.segment_write, 0.95) for f in results]),
+        ("  models reading it p50, ms", [_p(f.segment_models, 0.5) for f in results]),
         ("segments N", [str(f.segments) for f in results]),
         ("merge of the N segments, s", [_num(f.merge, 1) for f in results]),
         ("search p50 with N segments, ms", [_p(f.query_segmented, 0.5) for f in results]),

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_by_doc ON articles (doc_id, added);
 CREATE INDEX IF NOT EXISTS articles_by_removal ON articles (removed) WHERE removed IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_by_version ON articles (added, removed);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT NOT NULL,
     added INTEGER NOT NULL,
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS stories (
 );
 CREATE INDEX IF NOT EXISTS stories_by_id ON stories (id, added);
 CREATE INDEX IF NOT EXISTS stories_by_added ON stories (added);
+CREATE INDEX IF NOT EXISTS stories_by_removal ON stories (removed) WHERE removed IS NOT NULL;
 """
 _ARTICLE_COLUMNS = "key, doc_id, source, date, title, url, boilerplate, text"
 # The rows a version covering sequence numbers up to ``?`` sees (the parameter given twice).
@@ -137,9 +139,10 @@ class ArticleStore:
 
     # Reading ---------------------------------------------------------------------------------
 
-    def visible(self, upto: int) -> "StoreVersion":
-        """The articles and stories a version covering sequence numbers up to ``upto`` sees."""
-        return StoreVersion(self, upto)
+    def visible(self, upto: int, count: int | None = None) -> "StoreVersion":
+        """The articles and stories a version covering sequence numbers up to ``upto`` sees
+        (``count`` of them, when the caller knows it: else counted when first asked)."""
+        return StoreVersion(self, upto, count)
 
     def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read query.
@@ -184,6 +187,31 @@ class ArticleStore:
             tuple(frozenset(json.loads(r[2])) for r in rows),
             tuple(r[1] for r in rows),
         )
+
+    def check_size(self) -> None:
+        """Check that the file is as long as its header says (cheap: reads 100 bytes).
+
+        Raises:
+            IndexDamagedError: it is missing, not an SQLite file, or cut short.
+        """
+        try:
+            with open(self.path, "rb") as handle:
+                header = handle.read(100)
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            raise IndexDamagedError(f"the article store {self.path} is missing") from None
+        except OSError as error:
+            raise IndexDamagedError(
+                f"the article store {self.path} is unreadable ({error})"
+            ) from None
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            raise IndexDamagedError(f"the article store {self.path} is unreadable (not SQLite)")
+        page = int.from_bytes(header[16:18], "big")
+        pages = int.from_bytes(header[28:32], "big")
+        if size < (65536 if page == 1 else page) * pages:
+            raise IndexDamagedError(
+                f"the article store {self.path} is unreadable (cut short: {size} bytes)"
+            )
 
     def check(self) -> None:
         """Check the whole file (SQLite's ``quick_check``: every page and index).
@@ -327,10 +355,10 @@ class StoreVersion(Mapping[str, Article]):
     """The articles one published version of the index sees, by doc id; read from the store
     when asked for (the last few thousand are kept parsed), never all loaded."""
 
-    def __init__(self, store: ArticleStore, upto: int) -> None:
+    def __init__(self, store: ArticleStore, upto: int, count: int | None = None) -> None:
         self.store = store
         self.upto = upto
-        self._count: int | None = None
+        self._count = count
         self._by_doc = lru_cache(maxsize=_CACHED_ARTICLES)(self._read_doc)
         self._by_key = lru_cache(maxsize=_CACHED_ARTICLES)(self._read_key)
 
@@ -396,6 +424,34 @@ class StoreVersion(Mapping[str, Article]):
             ["" if after is None else after, self.upto, self.upto, limit],
         )
         return [_article(row) for row in rows]
+
+    def doc_ids_of(self, keys: Sequence[int]) -> dict[int, str]:
+        """The doc ids of the articles keyed ``keys`` (any version's rows)."""
+        found: dict[int, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                self.store.query(f"SELECT key, doc_id FROM articles WHERE key IN ({marks})", part)
+            )
+        return {key: found[key] for key in keys if key in found}
+
+    def summaries(
+        self, doc_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """``(date, source, title)`` of each of ``doc_ids`` this version sees (no text read)."""
+        found: dict[str, tuple[str | None, str | None, str | None]] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            for doc_id, date, source, title in self.store.query(
+                f"SELECT doc_id, date, source, title FROM articles WHERE doc_id IN ({marks}) "
+                f"AND {_VISIBLE}",
+                [*part, self.upto, self.upto],
+            ):
+                found[doc_id] = (date, source, title)
+        return found
 
     def content_hashes(self) -> dict[str, str]:
         """Every visible article's content hash, by doc id."""

@@ -127,6 +127,7 @@ def load_base(generation: Path, embedder: Embedder | None, *, verify: bool = Fal
     else:
         check_files(generation, manifest.files)
     store = ArticleStore(generation.parent / manifest.store)
+    store.check_size()
     if verify:
         store.check()
     rows = read_chunk_rows(generation / CHUNKS_FILE, manifest.chunk_count)
@@ -148,8 +149,9 @@ def assemble(state: LiveState, base: Base, segments: tuple[Segment, ...]) -> Chu
     """The version of the index made of ``base`` and ``segments`` (as ``state`` names them)."""
     covers = base.manifest.covers
     upto = max([covers, *(segment.number for segment in segments)])
-    articles = base.store.visible(upto)
     tombstones = [t for segment in segments for t in segment.tombstones]
+    count = base.manifest.article_count + sum(s.articles for s in segments) - len(tombstones)
+    articles = base.store.visible(upto, count)
     removed_keys = np.array(sorted({t.key for t in tombstones}), dtype=np.int64)
     from_base = [t for t in tombstones if t.added <= covers]
     frequencies: Counter[str] = Counter()

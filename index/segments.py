@@ -69,6 +69,7 @@ class Segment:
     terms: list[list[str]]
     vectors: NDArray[np.float32]
     tombstones: tuple[Tombstone, ...]
+    articles: int  # how many it adds
 
     @property
     def name(self) -> str:
@@ -83,8 +84,10 @@ def write_segment(
     terms: Sequence[Sequence[str]],
     vectors: NDArray[np.float32],
     tombstones: Sequence[Tombstone],
+    articles: int,
 ) -> None:
-    """Write a segment into ``folder``: data files, then the manifest."""
+    """Write a segment of ``articles`` added articles into ``folder``: data files, then the
+    manifest."""
     np.save(folder / SEGMENT_CHUNKS, np.asarray(rows, dtype=np.int32).reshape(-1, 4))
     with open(folder / SEGMENT_TERMS, "w", encoding="utf-8") as handle:
         json.dump([list(t) for t in terms], handle, ensure_ascii=False)
@@ -95,6 +98,7 @@ def write_segment(
         "format_version": FORMAT_VERSION,
         "number": number,
         "chunk_count": len(rows),
+        "article_count": articles,
         "tombstones": [
             {
                 "key": t.key,
@@ -125,6 +129,7 @@ def load_segment(folder: Path, dimension: int, *, verify: bool = False) -> Segme
     try:
         number = int(record["number"])
         count = int(record["chunk_count"])
+        articles = int(record["article_count"])
         files = {str(k): FileDigest(**v) for k, v in record["files"].items()}
         tombstones = tuple(
             Tombstone(
@@ -159,4 +164,4 @@ def load_segment(folder: Path, dimension: int, *, verify: bool = False) -> Segme
     )
     if not consistent:
         raise IndexDamagedError(f"the segment {folder} does not match its manifest")
-    return Segment(folder, number, rows, terms, vectors, tombstones)
+    return Segment(folder, number, rows, terms, vectors, tombstones, articles)

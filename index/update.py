@@ -31,7 +31,7 @@ from index.loading import assemble, load_state
 from index.persist import check_files
 from index.segments import Tombstone, load_segment, write_segment
 from index.store import IndexDirectory
-from index.stories import Grouping, Profiles, Story, extend_grouping, profile_articles, story_map
+from index.stories import Grouping, Profiles, Story, extend_grouping, lead, profile_articles
 from index.tokenizer import tokenize
 
 # Chunks nearest to an added article's profile whose stories it is compared with.
@@ -47,6 +47,7 @@ class UpdateReport:
     removed: tuple[str, ...]
     embedded_chunks: int
     seconds: float
+    model_seconds: float = 0.0  # of ``seconds``: embedding, profiling, annotating the added
 
 
 class UnknownArticleError(KeyError):
@@ -85,19 +86,20 @@ def update_index(
         changed = list(dict.fromkeys([*remove, *(a.doc_id for a in add)]))
         replaced = [index.articles.stored(doc_id) for doc_id in changed]
         gone = [stored for stored in replaced if stored is not None]
-        if len(index.articles) - len(gone) + len(add) <= 0:
+        if len(index.articles) - len(gone) + len(add) <= 0:  # counted from the manifests
             raise ValueError("an index cannot be left with no articles")
 
         # Damage a reader would not notice (a truncated file) stops writes: cheap, no file read.
         check_files(index.generation, index.manifest.files)
         with ArticleStore(index.base.store.path, writable=True) as store:
-            updated = _write(directory, index, store, add, gone, embedder, annotator)
+            updated, model_seconds = _write(directory, index, store, add, gone, embedder, annotator)
     return UpdateReport(
         index=updated,
         added=tuple(a.doc_id for a in add),
         removed=tuple(remove),
         embedded_chunks=sum(len(a.chunks(index.manifest.chunking)) for a in add),
         seconds=time.monotonic() - started,
+        model_seconds=model_seconds,
     )
 
 
@@ -109,8 +111,9 @@ def _write(
     gone: Sequence[StoredArticle],
     embedder: Embedder,
     annotator: Annotator | None,
-) -> ChunkIndex:
-    """Write and publish the segment of an update (hold the writer lock)."""
+) -> tuple[ChunkIndex, float]:
+    """Write and publish the segment of an update (hold the writer lock); the published
+    version, and the seconds the models took to read the added articles."""
     index_dir = directory.path
     # What a writer killed before publishing left behind is taken out first.
     store.discard_after(index.upto)
@@ -125,17 +128,21 @@ def _write(
         for stored in gone
     ]
     new_chunks = [c for a in add for c in a.chunks(chunking)]
+    # The models' reading of the added articles: their chunks' vectors, their profiles (lead
+    # vector and named entities), their annotations. The rest is the write.
+    reading = time.perf_counter()
     vectors = (
         embedder.embed([c.text for c in new_chunks])
         if new_chunks
         else np.zeros((0, embedder.dimension), dtype=np.float32)
     )
     profiles = profile_articles(add, embedder)
-    stories, retired = _restory(index, profiles, add, [s.article.doc_id for s in gone])
-    stamp = None if annotator is None else stamp_of(annotator)
     annotations = dict.fromkeys((a.doc_id for a in add), None)
     if annotator is not None:
         annotations.update((a.doc_id, text) for a, text in annotate(add, annotator))
+    model_seconds = time.perf_counter() - reading
+    stories, retired = _restory(index, profiles, add, [s.article.doc_id for s in gone])
+    stamp = None if annotator is None else stamp_of(annotator)
     rows = {doc_id: row for row, doc_id in enumerate(profiles.doc_ids)}
 
     try:
@@ -168,6 +175,7 @@ def _write(
             [tokenize(c.text) for c in new_chunks],
             vectors,
             tombstones,
+            len(add),
         )
         published = directory.publish_segment(temporary)
     except OSError as error:
@@ -179,21 +187,27 @@ def _write(
         directory.discard(temporary)
         raise
     segment = load_segment(published.segments[-1], index.manifest.dimension)
-    return assemble(published, index.base, (*index.segments, segment))
+    return assemble(published, index.base, (*index.segments, segment)), model_seconds
 
 
 def _restory(
     index: ChunkIndex, added: Profiles, articles: Sequence[Article], removed: Sequence[str]
 ) -> tuple[list[Story], set[str]]:
     """The stories an update rewrites or starts, and the ids of the stories it retires
-    (rewritten or left empty): ``removed`` leave theirs, ``added`` join the nearest."""
+    (rewritten or left empty): ``removed`` leave theirs, ``added`` join the nearest.
+
+    Only the stories that gain or lose an article are rewritten. A story keeps its title as
+    articles join or leave it; a new story takes its first article's (as a build titles a
+    story of one article).
+    """
     before: dict[str, Story] = {}
     for doc_id in removed:
         story = index.stories.story_of(doc_id)
         before[story.id] = story
     for vector in added.vectors:
-        for position, _ in index.dense_top(vector, NEIGHBOUR_CHUNKS):
-            story = index.stories.story_of(index.chunks[position].doc_id)
+        near = [index.chunks.key(p) for p, _ in index.dense_top(vector, NEIGHBOUR_CHUNKS)]
+        for doc_id in index.articles.doc_ids_of(near).values():
+            story = index.stories.story_of(doc_id)
             before[story.id] = story
     members = [doc_id for story in before.values() for doc_id in story.articles]
     owner = {doc_id: story.id for story in before.values() for doc_id in story.articles}
@@ -207,10 +221,31 @@ def _restory(
         remove=removed,
     )
     fresh = {a.doc_id: a for a in articles}
-    by_doc = {
-        doc_id: fresh.get(doc_id) or index.articles[doc_id] for doc_id in grouping.profiles.doc_ids
+    touched = {owner[doc_id] for doc_id in removed if doc_id in owner}
+    touched |= {
+        story_id
+        for doc_id, story_id in zip(grouping.profiles.doc_ids, grouping.story_ids, strict=True)
+        if doc_id in fresh
     }
-    after = {story.id: story for story in story_map(grouping, by_doc).stories}
-    changed = [story for story_id, story in after.items() if before.get(story_id) != story]
-    retired = {story_id for story_id in before if after.get(story_id) != before[story_id]}
+    changed = []
+    for story_id in sorted(touched):
+        doc_ids = [
+            doc_id
+            for doc_id, owned in zip(grouping.profiles.doc_ids, grouping.story_ids, strict=True)
+            if owned == story_id
+        ]
+        if not doc_ids:
+            continue  # left empty: retired below
+        known = index.articles.summaries([d for d in doc_ids if d not in fresh])
+        known.update((a.doc_id, (a.date, a.source, a.title)) for a in fresh.values())
+        ordered = sorted(doc_ids, key=lambda d: (known[d][0] or "9999-99-99", d))
+        outlets = dict.fromkeys(known[d][1] for d in ordered if known[d][1] is not None)
+        old = before.get(story_id)
+        if old is not None:
+            title = old.title
+        else:
+            first = fresh.get(ordered[0]) or index.articles[ordered[0]]
+            title = (first.title or "").strip() or lead(first).split("\n", 1)[0]
+        changed.append(Story(story_id, title, tuple(ordered), tuple(o for o in outlets if o)))
+    retired = {story_id for story_id in touched if story_id in before}
     return changed, retired
