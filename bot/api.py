@@ -30,7 +30,7 @@ from bot.service import CrossCheck
 from bot.settings import Settings
 from bot.slack import router as slack_router
 from bot.state import AppState, attach_state
-from index import Embedder, make_embedder
+from index import Embedder, make_backend, make_embedder
 
 log = logging.getLogger("crosscheck.api")
 STATIC = Path(str(resources.files("bot") / "static"))
@@ -59,7 +59,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """The crosscheck app over ``settings.index_dir`` (the embedder defaults to the settings')."""
     state = AppState(
         crosscheck=CrossCheck(
-            settings.index_dir,
+            make_backend(settings.backend, settings.index_dir, settings.milvus_uri),
             embedder or make_embedder(settings.embedder),
             merge_segments=settings.merge_segments,
         ),

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.conversations import UnknownConversationError
 from bot.service import NotReadyError, UnavailableError
-from index import IndexStoreError, IndexWriteError
+from index import BackendUnavailableError, IndexStoreError, IndexWriteError
 from retrieval import SearchError
 
 T = TypeVar("T")
@@ -71,7 +71,8 @@ def call_service(call: Callable[[], T]) -> T:
             expired, 503 ``not_ready`` while the index loads, 422 ``invalid_request`` for a search
             the service cannot run, 503 ``write_failed`` when a change could not be written
             (the previous index is intact), 503 ``index_unavailable`` when the index cannot be
-            read (the message says how to rebuild it).
+            read (the message says how to rebuild it), 503 ``backend_unavailable`` when Milvus
+            cannot be reached (nothing was written).
     """
     try:
         return call()
@@ -83,7 +84,11 @@ def call_service(call: Callable[[], T]) -> T:
         raise ApiError(422, str(error), "invalid_request") from None
     except IndexWriteError as error:
         raise ApiError(503, str(error), "write_failed") from None
-    except (IndexStoreError, UnavailableError) as error:
+    except BackendUnavailableError as error:
+        raise ApiError(503, str(error), "backend_unavailable") from None
+    except UnavailableError as error:
+        raise ApiError(503, str(error), error.kind) from None
+    except IndexStoreError as error:
         raise ApiError(503, str(error), "index_unavailable") from None
 
 

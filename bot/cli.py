@@ -15,13 +15,14 @@ import re
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.answer_output import print_answer, speaks_unicode
 from bot.settings import Settings, SettingsError, parse_enum, server_url
-from index import EmbedderKind
+from index import BackendKind, EmbedderKind
 from retrieval import Retriever
 
 # Each command imports what it uses inside its function, so `crosscheck --help` and `ask` load
@@ -29,7 +30,7 @@ from retrieval import Retriever
 # any model, for `ask --server`).
 if TYPE_CHECKING:
     from corpus import Article
-    from index import ChunkIndex, Embedder
+    from index import Embedder, SearchIndex
     from retrieval import ArticleFilter, Passage
 
 EXIT_ERROR = 1
@@ -87,6 +88,17 @@ def _parser() -> argparse.ArgumentParser:
         choices=[kind.value for kind in EmbedderKind],
         help="embedding model (default: $CROSSCHECK_EMBEDDER, else minilm); "
         "'hash' is a fast stand-in for tests",
+    )
+    common.add_argument(
+        "--backend",
+        choices=[kind.value for kind in BackendKind],
+        help="where the archive lives (default: $CROSSCHECK_BACKEND, else embedded: the index "
+        "directory); milvus needs --milvus-uri",
+    )
+    common.add_argument(
+        "--milvus-uri",
+        help="Milvus to use: a local path (Milvus Lite) or http://host:19530 (default: "
+        "$CROSSCHECK_MILVUS_URI)",
     )
     parser = argparse.ArgumentParser(
         prog="crosscheck",
@@ -206,6 +218,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation.set_defaults(run=_eval)
 
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy the embedded index (--index-dir) into Milvus (--milvus-uri) without "
+        "embedding again",
+    )
+    migrate.set_defaults(run=_migrate)
+
     serve = commands.add_parser(
         "serve", parents=[common], help="serve the chat API and the chat page"
     )
@@ -228,6 +248,13 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     if args.embedder is not None:
         kind = parse_enum(EmbedderKind, args.embedder, "--embedder")
         settings = dataclasses.replace(settings, embedder=kind)
+    if args.milvus_uri is not None:
+        settings = dataclasses.replace(settings, milvus_uri=args.milvus_uri)
+    if args.backend is not None:
+        backend = parse_enum(BackendKind, args.backend, "--backend")
+        settings = dataclasses.replace(settings, backend=backend)
+    if settings.backend is BackendKind.MILVUS and not settings.milvus_uri:
+        raise SettingsError("the milvus backend needs --milvus-uri (or CROSSCHECK_MILVUS_URI)")
     return settings
 
 
@@ -237,6 +264,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import FigureAnnotator
 
     if args.verify:
+        if settings.backend is BackendKind.MILVUS:
+            raise SettingsError("--verify checks an embedded index; Milvus checks its own data")
         return _verify(args, settings)
     articles = _held(settings) if args.rebuild and not args.paths else []
     if not articles:
@@ -245,6 +274,18 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             print(f"crosscheck: skipped {skipped.reason}", file=sys.stderr)
         articles = list(corpus.articles)
     embedder = make_embedder(settings.embedder)
+    annotator = None if args.no_annotations else FigureAnnotator()
+    if settings.backend is BackendKind.MILVUS:
+        from index.milvus import MilvusArchive, load_archive
+
+        started = time.monotonic()
+        archive = MilvusArchive(str(settings.milvus_uri))
+        chunks = load_archive(archive, articles, embedder, annotator=annotator, progress=True)
+        print(
+            f"loaded {len(articles)} articles ({chunks} chunks) into Milvus at "
+            f"{settings.milvus_uri} in {time.monotonic() - started:.1f} s"
+        )
+        return 0
     report = build_index(
         articles,
         settings.index_dir,
@@ -278,6 +319,23 @@ def _held(settings: Settings) -> "list[Article]":
             file=sys.stderr,
         )
     return articles
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from index import make_embedder, open_index
+    from index.milvus import MilvusArchive, migrate
+
+    if not settings.milvus_uri:
+        raise SettingsError("migrate needs --milvus-uri (or CROSSCHECK_MILVUS_URI)")
+    started = time.monotonic()
+    index = open_index(settings.index_dir, make_embedder(settings.embedder))
+    chunks = migrate(index, MilvusArchive(settings.milvus_uri), progress=True)
+    print(
+        f"copied {len(index.articles)} articles ({chunks} chunks) from {settings.index_dir} "
+        f"into Milvus at {settings.milvus_uri} in {time.monotonic() - started:.1f} s, "
+        "embedding nothing"
+    )
+    return 0
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -423,7 +481,17 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="crosscheck-eval-") as scratch:
             embedder = make_embedder(settings.embedder)
-            if corpus_path is not None:
+            index: SearchIndex
+            if corpus_path is not None and settings.backend is BackendKind.MILVUS:
+                from index.milvus import MilvusArchive, load_archive
+
+                corpus = load_articles([corpus_path])
+                archive = MilvusArchive(str(settings.milvus_uri))
+                load_archive(
+                    archive, corpus.articles, embedder, annotator=FigureAnnotator(), progress=True
+                )
+                index = archive.open(embedder.name, embedder.dimension)
+            elif corpus_path is not None:
                 index_dir = args.index_dir or Path(scratch)
                 corpus = load_articles([corpus_path])
                 build_index(
@@ -488,26 +556,34 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _open_or_build(settings: Settings, embedder: "Embedder") -> "ChunkIndex":
+def _open_or_build(settings: Settings, embedder: "Embedder") -> "SearchIndex":
     from corpus import bundled_articles_dir, load_articles
-    from index import IndexDirectory, build_index, open_index
+    from index import build_index, make_backend
     from retrieval import FigureAnnotator
 
-    if not IndexDirectory(settings.index_dir).exists():
+    backend = make_backend(settings.backend, settings.index_dir, settings.milvus_uri)
+    if not backend.exists():
         corpus = load_articles([bundled_articles_dir()])
+        where = (
+            settings.milvus_uri if settings.backend is BackendKind.MILVUS else settings.index_dir
+        )
         print(
-            f"crosscheck: no index in {settings.index_dir} yet; indexing the "
+            f"crosscheck: no index in {where} yet; indexing the "
             f"{len(corpus.articles)} bundled articles (once)",
             file=sys.stderr,
         )
-        build_index(
-            corpus.articles,
-            settings.index_dir,
-            embedder,
-            progress=True,
-            annotator=FigureAnnotator(),
-        )
-    return open_index(settings.index_dir, embedder)
+        if settings.backend is BackendKind.MILVUS:
+            backend.build(corpus.articles, embedder, FigureAnnotator())
+        else:
+            build_index(
+                corpus.articles,
+                settings.index_dir,
+                embedder,
+                progress=True,
+                annotator=FigureAnnotator(),
+            )
+    index: SearchIndex = backend.open(embedder)
+    return index
 
 
 def _passage_json(passage: "Passage") -> dict[str, object]:
@@ -523,7 +599,7 @@ def _passage_json(passage: "Passage") -> dict[str, object]:
     }
 
 
-def _print_passages(passages: Sequence["Passage"], index: "ChunkIndex", out: TextIO) -> None:
+def _print_passages(passages: Sequence["Passage"], index: "SearchIndex", out: TextIO) -> None:
     if not passages:
         print("no passages found", file=out)
     for number, passage in enumerate(passages, start=1):

@@ -107,7 +107,9 @@ class Health(BaseModel):
 def health(state: State, response: Response) -> Any:
     """200 once the index is loaded; 503 while it loads or when it cannot be read."""
     index = _snapshot(state, response).index
-    return {"status": "ok", "articles": len(index.articles), "chunks": index.chunk_count}
+    return call_service(
+        lambda: {"status": "ok", "articles": len(index.articles), "chunks": index.chunk_count}
+    )
 
 
 @router.post("/chat", dependencies=JSON_BODY)

@@ -13,20 +13,16 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from corpus import Article, bundled_articles_dir, load_articles, make_article
 from index import (
+    Backend,
+    BackendUnavailableError,
     CachedEmbedder,
-    ChunkIndex,
     Embedder,
-    IndexDirectory,
     IndexStoreError,
-    build_index,
-    open_index,
-    update_index,
+    SearchIndex,
 )
-from index.merge import merge_segments, should_merge
 from retrieval import AnswerEngine, FigureAnnotator
 
 _log = logging.getLogger(__name__)
@@ -37,7 +33,12 @@ class NotReadyError(RuntimeError):
 
 
 class UnavailableError(RuntimeError):
-    """The index could not be loaded at start-up; the message says why and how to rebuild."""
+    """The index could not be loaded at start-up; the message says why and how to rebuild.
+    ``kind``: ``index_unavailable``, or ``backend_unavailable`` when Milvus cannot be reached."""
+
+    def __init__(self, message: str | None, kind: str = "index_unavailable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class UnknownDocumentError(KeyError):
@@ -52,7 +53,7 @@ class Snapshot:
     writes report it.
     """
 
-    index: ChunkIndex
+    index: SearchIndex
     engine: AnswerEngine
 
     @property
@@ -73,12 +74,12 @@ class Ingested:
 class CrossCheck:
     """The articles and answers behind every route; cheap to construct, ``start()`` loads."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, *, merge_segments: int = 100) -> None:
-        """``merge_segments``: merge in the background past this many segments (0: never)."""
-        self._index_dir = index_dir
+    def __init__(self, backend: Backend, embedder: Embedder, *, merge_segments: int = 100) -> None:
+        """``backend``: where the archive lives (``index.make_backend``). ``merge_segments``:
+        merge in the background past this many segments (0: never)."""
+        self._backend = backend
         self._merge_segments = merge_segments
         self._merging: threading.Thread | None = None
-        self._directory = IndexDirectory(index_dir)
         # One cache of vectors by text for every index version this service loads.
         self._embedder = CachedEmbedder(embedder)
         # Figures and entities are read when an article is indexed, not when a question asks.
@@ -88,17 +89,21 @@ class CrossCheck:
         self._load_lock = threading.Lock()
         self._failed: str | None = None  # the version that could not be loaded
         self.error: str | None = None
+        self._kind = "index_unavailable"
 
     def start(self) -> None:
         """Build the index from the bundled articles if there is none, then load it."""
         try:
-            if not self._directory.exists():
-                articles = load_articles([bundled_articles_dir()]).articles
-                build_index(articles, self._index_dir, self._embedder, annotator=self._annotator)
-            self._set(open_index(self._index_dir, self._embedder))
+            self._load_or_build()
         except Exception as error:  # reported by /health; the process stays up to say so
             self._fail(error)
             raise
+
+    def _load_or_build(self) -> Snapshot:
+        if not self._backend.exists():
+            articles = load_articles([bundled_articles_dir()]).articles
+            self._backend.build(articles, self._embedder, self._annotator)
+        return self._set(self._backend.open(self._embedder))
 
     def snapshot(self) -> Snapshot:
         """The index now serving; use it for a whole request.
@@ -133,14 +138,10 @@ class CrossCheck:
         with self._write_lock:
             live = self._current().index
             replaced = article.doc_id in live.articles
-            report = update_index(
-                self._index_dir,
-                self._embedder,
-                add=[article],
-                annotator=self._annotator,
-                live=live,
+            updated = self._backend.update(
+                self._embedder, live, add=[article], annotator=self._annotator
             )
-            published = self._publish(report.index)
+            published = self._publish(updated)
         self._merge_if_due(published.index)
         return Ingested(article, replaced, published.version)
 
@@ -155,14 +156,10 @@ class CrossCheck:
             live = self._current().index
             if doc_id not in live.articles:
                 raise UnknownDocumentError(doc_id)
-            report = update_index(
-                self._index_dir,
-                self._embedder,
-                remove=[doc_id],
-                annotator=self._annotator,
-                live=live,
+            updated = self._backend.update(
+                self._embedder, live, remove=[doc_id], annotator=self._annotator
             )
-            published = self._publish(report.index)
+            published = self._publish(updated)
         self._merge_if_due(published.index)
         return published.version
 
@@ -174,15 +171,14 @@ class CrossCheck:
             IndexStoreError: the merge failed; the live index is intact.
         """
         live = self._current().index
-        report = merge_segments(self._index_dir, self._embedder, live)
-        if report is not None:
+        if self._backend.merge(self._embedder, live):
             with self._load_lock:
                 current = self._loaded.index if self._loaded is not None else live
-                self._set(open_index(self._index_dir, self._embedder, current))
+                self._set(self._backend.open(self._embedder, current))
 
-    def _merge_if_due(self, index: ChunkIndex) -> None:
+    def _merge_if_due(self, index: SearchIndex) -> None:
         """Start a background merge when the segments pile up (one at a time)."""
-        if not self._merge_segments or not should_merge(index, self._merge_segments):
+        if not self._backend.merge_due(index, self._merge_segments):
             return
         with self._load_lock:
             if self._merging is not None and self._merging.is_alive():
@@ -196,7 +192,7 @@ class CrossCheck:
         try:
             self.merge_now()
         except Exception:  # the segments stay live; the next write tries again
-            _log.exception("merging the index in %s failed", self._index_dir)
+            _log.exception("merging the index failed")
 
     def _current(self) -> Snapshot:
         loaded = self._loaded
@@ -205,7 +201,9 @@ class CrossCheck:
                 return self._recover()
             raise NotReadyError("the index is still loading")
         try:
-            live = self._directory.live_version()
+            live = self._backend.live_version()
+        except BackendUnavailableError:
+            raise  # an archive in Milvus is read from Milvus: nothing to serve without it
         except Exception:
             return loaded  # keep serving what we have; the next write will say what is wrong
         if live == loaded.version:
@@ -214,9 +212,9 @@ class CrossCheck:
         # version live. One thread loads it; the others wait for it rather than load it too.
         with self._load_lock:
             current = self._loaded or loaded
-            if current.version == self._directory.live_version():
+            if current.version == self._backend.live_version():
                 return current
-            return self._set(open_index(self._index_dir, self._embedder, current.index))
+            return self._set(self._backend.open(self._embedder, current.index))
 
     def _recover(self) -> Snapshot:
         """Load the index after a failed start, once a new generation has been published (say
@@ -228,28 +226,39 @@ class CrossCheck:
         with self._load_lock:
             if self._loaded is not None:
                 return self._loaded
+            if self._kind == "backend_unavailable":
+                # Milvus was down at start: start again now, once it answers.
+                try:
+                    snapshot = self._load_or_build()
+                except IndexStoreError as error:
+                    self._fail(error)
+                    raise UnavailableError(self.error, self._kind) from None
+                self.error = None
+                return snapshot
             try:
-                live = self._directory.live_version()
+                live = self._backend.live_version()
             except IndexStoreError:
-                raise UnavailableError(self.error) from None
+                raise UnavailableError(self.error, self._kind) from None
             if live == self._failed:
-                raise UnavailableError(self.error)
+                raise UnavailableError(self.error, self._kind)
             try:
-                snapshot = self._set(open_index(self._index_dir, self._embedder))
+                snapshot = self._set(self._backend.open(self._embedder))
             except IndexStoreError as error:
                 self._fail(error)
-                raise UnavailableError(self.error) from None
+                raise UnavailableError(self.error, self._kind) from None
             self.error = None
             return snapshot
 
     def _fail(self, error: Exception) -> None:
         self.error = f"the index could not be loaded: {error}"
+        unreachable = isinstance(error, BackendUnavailableError)
+        self._kind = "backend_unavailable" if unreachable else "index_unavailable"
         try:
-            self._failed = self._directory.live_version()
+            self._failed = self._backend.live_version()
         except IndexStoreError:
             self._failed = None
 
-    def _publish(self, index: ChunkIndex) -> Snapshot:
+    def _publish(self, index: SearchIndex) -> Snapshot:
         """Serve ``index``, just written by this process, unless a reader already loaded it."""
         with self._load_lock:
             current = self._loaded
@@ -257,7 +266,7 @@ class CrossCheck:
                 return current
             return self._set(index)
 
-    def _set(self, index: ChunkIndex) -> Snapshot:
+    def _set(self, index: SearchIndex) -> Snapshot:
         self._loaded = Snapshot(index, AnswerEngine(index, self._embedder))
         return self._loaded
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import platformdirs
 
-from index import EmbedderKind
+from index import BackendKind, EmbedderKind
 
 E = TypeVar("E", bound=Enum)
 
@@ -41,7 +41,10 @@ class Settings:
     (``CROSSCHECK_SERVER``; default none: ask in-process). ``merge_segments``: a server merges
     the segments its ingests and deletes write into a new base, in the background, once there
     are more than this many (or they hold more than 5% of the base's chunks); 0: never on its
-    own (``CROSSCHECK_MERGE_SEGMENTS``, default 100).
+    own (``CROSSCHECK_MERGE_SEGMENTS``, default 100). ``backend``: where the archive lives,
+    ``embedded`` (the index directory, default) or ``milvus`` (``CROSSCHECK_BACKEND``), and
+    ``milvus_uri`` for the latter: a local path runs Milvus Lite in-process, ``http://host:19530``
+    is a Milvus server or cluster (``CROSSCHECK_MILVUS_URI``).
     """
 
     index_dir: Path
@@ -58,6 +61,8 @@ class Settings:
     rate_limit: int = 1_200
     server: str | None = None
     merge_segments: int = 100
+    backend: BackendKind = BackendKind.EMBEDDED
+    milvus_uri: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -70,6 +75,15 @@ class Settings:
         embedder = parse_enum(
             EmbedderKind, environ.get("CROSSCHECK_EMBEDDER", "minilm"), "CROSSCHECK_EMBEDDER"
         )
+        backend = parse_enum(
+            BackendKind, environ.get("CROSSCHECK_BACKEND", "embedded"), "CROSSCHECK_BACKEND"
+        )
+        milvus_uri = environ.get("CROSSCHECK_MILVUS_URI") or None
+        if backend is BackendKind.MILVUS and milvus_uri is None:
+            raise SettingsError(
+                "CROSSCHECK_BACKEND is milvus but CROSSCHECK_MILVUS_URI is not set: give a local "
+                "path (Milvus Lite) or http://host:19530 (a Milvus server or cluster)"
+            )
         return cls(
             index_dir=Path(index_dir).expanduser(),
             embedder=embedder,
@@ -85,6 +99,8 @@ class Settings:
             rate_limit=_whole(environ, "CROSSCHECK_RATE_LIMIT", 1_200),
             server=server_url(environ.get("CROSSCHECK_SERVER") or None, "CROSSCHECK_SERVER"),
             merge_segments=_whole(environ, "CROSSCHECK_MERGE_SEGMENTS", 100),
+            backend=backend,
+            milvus_uri=milvus_uri,
         )
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from index.annotations import Annotator
+    from index.backend_kind import BackendKind
+    from index.backends import Backend, SearchIndex, make_backend
     from index.build import BuildReport, build_index
     from index.chunk_index import ChunkIndex
     from index.embedder_kind import EmbedderKind
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
         make_embedder,
     )
     from index.errors import (
+        BackendUnavailableError,
         IndexDamagedError,
         IndexMismatchError,
         IndexNotFoundError,
@@ -39,6 +42,9 @@ __all__ = [
     "TOKENIZER_VERSION",
     "Annotator",
     "AnnotatorStamp",
+    "Backend",
+    "BackendKind",
+    "BackendUnavailableError",
     "BuildReport",
     "CachedEmbedder",
     "ChunkIndex",
@@ -53,12 +59,14 @@ __all__ = [
     "IndexWriteError",
     "Manifest",
     "MiniLMEmbedder",
+    "SearchIndex",
     "Story",
     "StoryConfig",
     "StoryMap",
     "UnknownArticleError",
     "UpdateReport",
     "build_index",
+    "make_backend",
     "make_embedder",
     "open_index",
     "tokenize",
@@ -69,6 +77,8 @@ __all__ = [
 # Where each name of ``__all__`` lives (the imports above, for the type checker).
 _HOMES = {
     "index.annotations": ("Annotator",),
+    "index.backend_kind": ("BackendKind",),
+    "index.backends": ("Backend", "SearchIndex", "make_backend"),
     "index.build": ("BuildReport", "build_index"),
     "index.chunk_index": ("ChunkIndex",),
     "index.embedder_kind": ("EmbedderKind",),
@@ -80,6 +90,7 @@ _HOMES = {
         "make_embedder",
     ),
     "index.errors": (
+        "BackendUnavailableError",
         "IndexDamagedError",
         "IndexMismatchError",
         "IndexNotFoundError",

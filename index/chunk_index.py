@@ -14,7 +14,7 @@ from index.article_store import ArticleStore, StoreVersion
 from index.chunk_table import ChunkTable
 from index.embedders import Vectors
 from index.layers import LayeredBm25, LayeredStories, LayeredVectors
-from index.manifest import Manifest
+from index.manifest import AnnotatorStamp, Manifest
 from index.segments import Segment
 from index.sparse import SparseBm25
 from index.store import LiveState
@@ -61,6 +61,11 @@ class ChunkIndex:
     def manifest(self) -> Manifest:
         """The base generation's manifest."""
         return self.base.manifest
+
+    @property
+    def annotator(self) -> AnnotatorStamp | None:
+        """The annotator whose stored annotations this index uses."""
+        return self.base.manifest.annotator
 
     @property
     def generation(self) -> Path:

@@ -4,7 +4,8 @@
     ├── IndexNotFoundError      no index has been built in that directory
     ├── IndexDamagedError       files are missing, truncated or altered, or the format is unknown
     ├── IndexMismatchError      built with another model, dimension or tokenizer than this run uses
-    └── IndexWriteError         a build or swap failed; the previous index is left as it was
+    ├── IndexWriteError         a build or swap failed; the previous index is left as it was
+    └── BackendUnavailableError the Milvus backend cannot be reached or failed a request
 
 Every message says how to rebuild where rebuilding is the cure.
 """
@@ -28,6 +29,11 @@ class IndexMismatchError(IndexStoreError):
 
 class IndexWriteError(IndexStoreError):
     """Writing the index failed; the previous index is intact."""
+
+
+class BackendUnavailableError(IndexStoreError):
+    """Milvus cannot be reached, or failed a request; what it was asked to write is repaired by
+    asking again."""
 
 
 def rebuild_hint(index_dir: object) -> str:

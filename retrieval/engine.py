@@ -13,7 +13,7 @@ import numpy as np
 
 from corpus import Article, Sentence
 from corpus.nlp import parse
-from index import ChunkIndex, Embedder, Story, tokenize
+from index import Embedder, SearchIndex, Story, tokenize
 from index.embedders import CachedEmbedder
 from retrieval.answer import Answer, AnswerKind, Citations
 from retrieval.choosing import Context, choose
@@ -94,7 +94,7 @@ class AnswerEngine:
     """Answers questions over one loaded index; safe to share between threads."""
 
     def __init__(
-        self, index: ChunkIndex, embedder: Embedder, config: AnswerConfig = AnswerConfig()
+        self, index: SearchIndex, embedder: Embedder, config: AnswerConfig = AnswerConfig()
     ) -> None:
         self._index = index
         # Pass one CachedEmbedder to every engine over the same model to share its cache.

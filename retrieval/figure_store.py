@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus import Article, Sentence
 from corpus.nlp import MODEL, find_entities, parse
-from index import AnnotatorStamp, ChunkIndex, IndexDamagedError
+from index import AnnotatorStamp, IndexDamagedError, SearchIndex
 from retrieval.figures import Figure, figures_of, may_hold_figure, parse_form, read_figures
 from retrieval.measures import Dimension, unit_named
 from retrieval.numbers import Qualifier
@@ -136,19 +136,19 @@ def reader_version() -> str:
     return f"{READER_VERSION}-{sha.hexdigest()[:16]}"
 
 
-def stored_annotation(index: ChunkIndex, doc_id: str) -> dict[str, Any] | None:
+def stored_annotation(index: SearchIndex, doc_id: str) -> dict[str, Any] | None:
     """The annotation ``index`` stored for article ``doc_id`` if this annotator, at this
     version, made it; else None.
 
     Raises:
         IndexDamagedError: the stored annotation is malformed.
     """
-    if index.manifest.annotator != AnnotatorStamp(ANNOTATOR, reader_version()):
+    if index.annotator != AnnotatorStamp(ANNOTATOR, reader_version()):
         return None
     return index.annotation(doc_id)
 
 
-def article_figures(index: ChunkIndex, doc_id: str, sentences: Sequence[Sentence]) -> list[Figure]:
+def article_figures(index: SearchIndex, doc_id: str, sentences: Sequence[Sentence]) -> list[Figure]:
     """The figures of article ``doc_id`` (whose ``sentences`` they are): as stored in the index
     when current, else read from the sentences now.
 
@@ -161,7 +161,7 @@ def article_figures(index: ChunkIndex, doc_id: str, sentences: Sequence[Sentence
     return figures_from(stored, index.articles[doc_id])
 
 
-def article_entities(index: ChunkIndex, doc_id: str) -> Entities | None:
+def article_entities(index: SearchIndex, doc_id: str) -> Entities | None:
     """The entities of article ``doc_id`` by sentence start (``entities_from``) as stored in the
     index when current, else None.
 

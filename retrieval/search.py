@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion
 
 if TYPE_CHECKING:
-    from index import ChunkIndex, Embedder
+    from index import Embedder, SearchIndex
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class HybridSearcher:
     """Searches one loaded index."""
 
     def __init__(
-        self, index: "ChunkIndex", embedder: "Embedder", config: SearchConfig = SearchConfig()
+        self, index: "SearchIndex", embedder: "Embedder", config: SearchConfig = SearchConfig()
     ) -> None:
         self._index = index
         self._embedder = embedder
@@ -93,6 +93,12 @@ class HybridSearcher:
 
     def _hybrid(self, query: str, k: int) -> list[Passage]:
         n = max(k, self._config.candidates)
+        # A backend that fuses the two rankings itself (Milvus's hybrid search) is asked once.
+        fused_by_backend = getattr(self._index, "hybrid_top", None)
+        if fused_by_backend is not None:
+            vector = self._embedder.embed([query])[0]
+            fused_hits = fused_by_backend(query, vector, n, self._config.rrf_k)[:k]
+            return [self._passage(p, s, None, None) for p, s in fused_hits]
         bm25 = [position for position, _ in self._index.bm25_top(query, n)]
         dense = [position for position, _ in self._dense_ranked(query, n)]
         bm25_rank = {position: rank for rank, position in enumerate(bm25, 1)}

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from bot.evaluation.metrics import QuestionScore, by_tag, score_answer, summarize
 from bot.evaluation.pairs import QAPair, QASet
-from index import ChunkIndex
+from index import SearchIndex
 from retrieval import AnswerEngine
 
 
@@ -29,7 +29,7 @@ class Answerer(Protocol):
 class LocalAnswerer:
     """The answer engine, in this process."""
 
-    def __init__(self, index: ChunkIndex, engine: AnswerEngine) -> None:
+    def __init__(self, index: SearchIndex, engine: AnswerEngine) -> None:
         self._index = index
         self._engine = engine
 

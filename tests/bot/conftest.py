@@ -234,7 +234,8 @@ class ServerProcess:
         import httpx
 
         body = httpx.get(f"{self.url}/health", timeout=2).json()
-        return bool(body["error"]["type"] == "index_unavailable")
+        # Asked again: it may have finished loading since (200, no error).
+        return bool(body.get("error", {}).get("type") == "index_unavailable")
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind."""

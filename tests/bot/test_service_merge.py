@@ -7,13 +7,14 @@ from pathlib import Path
 from bot.service import CrossCheck
 from corpus import Article
 from index import HashEmbedder, IndexDirectory, build_index
+from index.backends import EmbeddedBackend
 
 
 def test_writes_past_the_bound_are_merged_in_the_background_and_nothing_is_lost(
     tmp_path: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
     build_index(bundled_articles, tmp_path, HashEmbedder())
-    service = CrossCheck(tmp_path, HashEmbedder(), merge_segments=2)
+    service = CrossCheck(EmbeddedBackend(tmp_path), HashEmbedder(), merge_segments=2)
     service.start()
     versions = [service.ingest(_report(n), doc_id=f"d-{n}").version for n in range(3)]
     assert versions == ["seg-000002", "seg-000003", "seg-000004"]
