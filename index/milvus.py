@@ -46,6 +46,7 @@ from index.errors import (
     IndexStoreError,
 )
 from index.manifest import AnnotatorStamp
+from index.sparse import K1, B
 from index.stories import Story
 from index.tokenizer import TOKENIZER_VERSION, tokenize
 
@@ -65,6 +66,9 @@ _ID = 512
 # Rows a query fetches at most (Milvus's own cap is 16,384).
 _BATCH = 16_000
 RRF_K = 60
+# A chunk's fields a search returns with it, so that reading the chunk needs no other query.
+CHUNK_FIELDS = ["doc_id", "ordinal", "start", "end"]
+_CACHED_ARTICLES = 4096
 
 
 def milvus_terms(text: str) -> str:
@@ -209,7 +213,8 @@ class MilvusArchive:
                 schema.add_function(function)
             index = client.prepare_index_params()
             for field, kind, metric in more["indexes"]:
-                index.add_index(field, index_type=kind, metric_type=metric)
+                params = more.get("params", {}).get(field, {})
+                index.add_index(field, index_type=kind, metric_type=metric, params=params)
             self.call(
                 "create a collection",
                 "create_collection",
@@ -252,6 +257,7 @@ class MilvusArchive:
                 )
             ],
             indexes=[("sparse", "SPARSE_INVERTED_INDEX", "BM25"), ("dense", "FLAT", "IP")],
+            params={"sparse": {"bm25_k1": K1, "bm25_b": B}},
         )
         collection(
             ARTICLES,
@@ -525,7 +531,7 @@ class MilvusArticles(Mapping[str, Article]):
 
     def __init__(self, archive: MilvusArchive) -> None:
         self._archive = archive
-        self._read = lru_cache(maxsize=4096)(self._fetch)
+        self._cache: dict[str, Article | None] = {}
         self._count: int | None = None
 
     def __getitem__(self, doc_id: str) -> Article:
@@ -536,6 +542,37 @@ class MilvusArticles(Mapping[str, Article]):
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self._read(doc_id) is not None
+
+    def _read(self, doc_id: str) -> Article | None:
+        if doc_id not in self._cache:
+            self.prefetch([doc_id])
+        return self._cache.get(doc_id)
+
+    def prefetch(self, doc_ids: Sequence[str]) -> None:
+        """Read the articles of ``doc_ids`` not read yet, with two queries for all of them."""
+        wanted = [d for d in dict.fromkeys(doc_ids) if d not in self._cache]
+        if not wanted:
+            return
+        if len(self._cache) > _CACHED_ARTICLES:
+            self._cache.clear()
+        listed = json.dumps(wanted, ensure_ascii=False)
+        rows = {
+            row["doc_id"]: row
+            for row in self._archive.query(
+                ARTICLES, f"doc_id in {listed}", ["doc_id", "record", "parts"]
+            )
+        }
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for part in self._archive.query(TEXTS, f"doc_id in {listed}", ["doc_id", "part", "text"]):
+            parts.setdefault(part["doc_id"], []).append(part)
+        for doc_id in wanted:
+            found = rows.get(doc_id)
+            own = parts.get(doc_id, [])
+            if found is None or len(own) != found["parts"]:
+                self._cache[doc_id] = None  # absent, or written half-way: as if absent
+                continue
+            text = "".join(p["text"] for p in sorted(own, key=lambda p: p["part"]))
+            self._cache[doc_id] = _article(doc_id, json.loads(found["record"]), text)
 
     def __len__(self) -> int:
         if self._count is None:
@@ -564,17 +601,6 @@ class MilvusArticles(Mapping[str, Article]):
                 found[row["doc_id"]] = (record["date"], record["source"])
         return found
 
-    def _fetch(self, doc_id: str) -> Article | None:
-        key = json.dumps(doc_id, ensure_ascii=False)
-        rows = self._archive.query(ARTICLES, f"doc_id == {key}", ["doc_id", "record", "parts"])
-        if not rows:
-            return None
-        parts = self._archive.query(TEXTS, f"doc_id == {key}", ["part", "text"])
-        if len(parts) != rows[0]["parts"]:
-            return None  # written half-way: as if it were not there
-        text = "".join(p["text"] for p in sorted(parts, key=lambda p: p["part"]))
-        return _article(doc_id, json.loads(rows[0]["record"]), text)
-
 
 class MilvusChunks:
     """Chunks by primary key, their text sliced from their article."""
@@ -582,25 +608,33 @@ class MilvusChunks:
     def __init__(self, archive: MilvusArchive, articles: MilvusArticles) -> None:
         self._archive = archive
         self._articles = articles
-        self._read = lru_cache(maxsize=16384)(self._fetch)
+        self._rows: dict[int, dict[str, Any]] = {}
 
     def __getitem__(self, key: int) -> Chunk:
-        return self._read(int(key))
-
-    def _fetch(self, key: int) -> Chunk:
-        rows = self._archive.query(CHUNKS, f"id == {key}", ["doc_id", "ordinal", "start", "end"])
-        if not rows:
-            raise IndexStoreError(f"no chunk {key} in Milvus at {self._archive.uri}")
-        row = rows[0]
+        row = self._rows.get(int(key))
+        if row is None:
+            rows = self._archive.query(CHUNKS, f"id == {int(key)}", CHUNK_FIELDS)
+            if not rows:
+                raise IndexStoreError(f"no chunk {key} in Milvus at {self._archive.uri}")
+            row = self._rows[int(key)] = rows[0]
         article = self._articles[row["doc_id"]]
         start, end = int(row["start"]), int(row["end"])
         return Chunk(
-            doc_id=row["doc_id"],
+            doc_id=str(row["doc_id"]),
             ordinal=int(row["ordinal"]),
             start=start,
             end=end,
             text=article.text[start:end],
         )
+
+    def remember(self, hits: Sequence[dict[str, Any]]) -> None:
+        """Keep the rows a search returned (with ``CHUNK_FIELDS``), and read their articles in
+        one go: reading the chunks then asks Milvus nothing more."""
+        if len(self._rows) > 65536:
+            self._rows.clear()
+        for hit in hits:
+            self._rows[int(hit["id"])] = hit["entity"]
+        self._articles.prefetch([hit["entity"]["doc_id"] for hit in hits])
 
 
 class MilvusStories:
@@ -610,6 +644,7 @@ class MilvusStories:
         self._archive = archive
         self._articles = articles
         self._story = lru_cache(maxsize=4096)(self._fetch)
+        self._story_id = lru_cache(maxsize=65536)(self._fetch_id)
 
     def story_of(self, doc_id: str) -> Story:
         """The story ``doc_id`` belongs to.
@@ -617,11 +652,15 @@ class MilvusStories:
         Raises:
             KeyError: no such article.
         """
+        story_id = self._story_id(doc_id)
+        if story_id is None:
+            raise KeyError(f"no article {doc_id!r} in any story")
+        return self._story(story_id)
+
+    def _fetch_id(self, doc_id: str) -> str | None:
         key = json.dumps(doc_id, ensure_ascii=False)
         rows = self._archive.query(ARTICLES, f"doc_id == {key}", ["story"])
-        if not rows:
-            raise KeyError(f"no article {doc_id!r} in any story")
-        return self._story(rows[0]["story"])
+        return str(rows[0]["story"]) if rows else None
 
     def story(self, story_id: str) -> Story | None:
         """The story ``story_id``, or None."""
@@ -664,6 +703,7 @@ class MilvusIndex:
         self.stories = MilvusStories(archive, self.articles)
         self._count: int | None = None
         self._weights = lru_cache(maxsize=65536)(self._term_weight)
+        self._annotations = lru_cache(maxsize=4096)(self._annotation)
 
     @property
     def version(self) -> str:
@@ -684,6 +724,9 @@ class MilvusIndex:
 
     def annotation(self, doc_id: str) -> dict[str, Any] | None:
         """What the annotator stored for ``doc_id``, if it is the annotator this archive uses."""
+        return self._annotations(doc_id)
+
+    def _annotation(self, doc_id: str) -> dict[str, Any] | None:
         stamp = self.meta.annotator
         if stamp is None:
             return None
@@ -707,7 +750,9 @@ class MilvusIndex:
             anns_field="sparse",
             limit=n,
             search_params={"metric_type": "BM25"},
+            output_fields=CHUNK_FIELDS,
         )
+        self.chunks.remember(hits[0])
         # Milvus Lite gives BM25 scores negated; their order is right.
         return [(int(h["id"]), abs(float(h["distance"]))) for h in hits[0]]
 
@@ -721,7 +766,9 @@ class MilvusIndex:
             anns_field="dense",
             limit=n,
             search_params={"metric_type": "IP"},
+            output_fields=CHUNK_FIELDS,
         )
+        self.chunks.remember(hits[0])
         return [(int(h["id"]), float(h["distance"])) for h in hits[0]]
 
     def hybrid_top(
@@ -736,7 +783,16 @@ class MilvusIndex:
         requests = [AnnSearchRequest([vector], "dense", {"metric_type": "IP"}, n)]
         if terms:
             requests.insert(0, AnnSearchRequest([terms], "sparse", {"metric_type": "BM25"}, n))
-        hits = self.archive.call("search", "hybrid_search", CHUNKS, requests, RRFRanker(k), limit=n)
+        hits = self.archive.call(
+            "search",
+            "hybrid_search",
+            CHUNKS,
+            requests,
+            RRFRanker(k),
+            limit=n,
+            output_fields=CHUNK_FIELDS,
+        )
+        self.chunks.remember(hits[0])
         return [(int(h["id"]), float(h["distance"])) for h in hits[0]]
 
     def term_weight(self, term: str) -> float:
