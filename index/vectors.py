@@ -104,9 +104,11 @@ class VectorIndex:
         """The stored vectors at ``positions``, in that order."""
         ivf = _ivf(self._index)
         if ivf is not None:
-            ivf.make_direct_map()
-        everything = self._index.reconstruct_n(0, self.size)
-        return np.ascontiguousarray(everything[np.asarray(positions, dtype=np.int64)])
+            ivf.make_direct_map()  # once: then each vector is found by its id
+        wanted = np.asarray(positions, dtype=np.int64)
+        if not len(wanted):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.ascontiguousarray(self._index.reconstruct_batch(wanted), dtype=np.float32)
 
     def top(
         self, query: Vectors, n: int, exclude: NDArray[np.int64] | None = None
