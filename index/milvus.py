@@ -341,11 +341,15 @@ class MilvusArchive:
         )
         return version
 
-    def put(self, prepared: Sequence[PreparedArticle], stamp: AnnotatorStamp | None) -> None:
-        """Store ``prepared`` articles (replacing any of the same doc id), their chunks last."""
+    def put(
+        self, prepared: Sequence[PreparedArticle], stamp: AnnotatorStamp | None, fresh: bool = False
+    ) -> None:
+        """Store ``prepared`` articles (replacing any of the same doc id, unless ``fresh``: the
+        archive was just created and holds none of them), their chunks last."""
         if not prepared:
             return
-        self.remove_chunks([p.article.doc_id for p in prepared])
+        if not fresh:
+            self.remove_chunks([p.article.doc_id for p in prepared])
         articles: list[dict[str, Any]] = []
         texts: list[dict[str, Any]] = []
         figures: list[dict[str, Any]] = []
@@ -393,9 +397,10 @@ class MilvusArchive:
                         "vector": [0.0, 0.0],
                     }
                 )
-        doc_ids = [p.article.doc_id for p in prepared]
-        self._delete_in(TEXTS, "doc_id", doc_ids)
-        self._delete_in(FIGURES, "doc_id", doc_ids)
+        if not fresh:
+            doc_ids = [p.article.doc_id for p in prepared]
+            self._delete_in(TEXTS, "doc_id", doc_ids)
+            self._delete_in(FIGURES, "doc_id", doc_ids)
         self.call("store texts", "insert", TEXTS, texts)
         if figures:
             self.call("store figures", "insert", FIGURES, figures)
@@ -887,7 +892,7 @@ def load_archive(
                     )
                 )
                 offset += len(own)
-            archive.put(prepared, stamp)
+            archive.put(prepared, stamp, fresh=True)
             total += offset
             bar.update(len(batch))
     archive.bump()
@@ -942,7 +947,7 @@ def migrate(index: "ChunkIndex", archive: MilvusArchive, *, progress: bool = Fal
                     )
                 )
                 total += len(own)
-            archive.put(prepared, manifest.annotator)
+            archive.put(prepared, manifest.annotator, fresh=True)
             bar.update(len(batch))
     archive.bump()
     return total
