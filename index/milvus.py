@@ -404,7 +404,8 @@ class MilvusArchive:
         self.call("store texts", "insert", TEXTS, texts)
         if figures:
             self.call("store figures", "insert", FIGURES, figures)
-        self.call("store articles", "upsert", ARTICLES, articles)
+        # An upsert looks for the rows it replaces: a fresh archive has none to look for.
+        self.call("store articles", "insert" if fresh else "upsert", ARTICLES, articles)
         chunks = [
             {
                 "id": chunk_id(c.doc_id, c.ordinal),
