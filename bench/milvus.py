@@ -1,7 +1,7 @@
 """Milvus Lite against the embedded index at the same size (issue 15): query and ingest latency.
 
     python -m bench.milvus --data ../shared/data [--chunks 100000] [--queries 200]
-        [--ingests 20] [--cache DIR] [--index-root DIR] [--json FILE] [--annotate] [--flush]
+        [--ingests 20] [--cache DIR] [--index-root DIR] [--json FILE] [--annotate]
 
 Corpus: the Reuters-21578 and BBC articles in ``--data`` and the five bundled articles, cut or
 copied whole to about ``--chunks`` chunks as bench/ingest.py does (``replicate``: copy r of an
@@ -16,10 +16,8 @@ Both backends hold the same archive, in one run:
 - Milvus Lite: ``python -m milvus_lite server`` on a free port of 127.0.0.1 (a process of its
   own, reached over gRPC), loaded from the embedded index by ``index.milvus.migrate`` (what a
   user runs to move an index into Milvus: the same articles, chunks, vectors, stories and
-  annotations, nothing embedded again), then opened with ``MilvusArchive.open``. ``migrate``
-  does not flush: Milvus Lite keeps what it was given in its memtable (up to 128 MiB) and
-  rebuilds the memtable's sparse index at every search. ``--flush`` flushes every collection
-  after the load (timed apart), as a Milvus that seals its segments would have them.
+  annotations, nothing embedded again, then every collection flushed into sealed segments),
+  then opened with ``MilvusArchive.open``.
 
 Queries: the development questions and then article titles, ``--queries`` in all. Each query
 is asked of both backends in turn (which one goes first alternates from query to query), stage
@@ -64,17 +62,7 @@ from bench.load import percentile, questions, rss_kib
 from bench.query import read_archive
 from corpus import Article, bundled_articles_dir, load_articles, make_article
 from index import EmbedderKind, make_embedder, open_index, update_index
-from index.milvus import (
-    ARTICLES,
-    CHUNKS,
-    FIGURES,
-    META,
-    STORIES,
-    TEXTS,
-    MilvusArchive,
-    migrate,
-    update_archive,
-)
+from index.milvus import MilvusArchive, migrate, update_archive
 from retrieval import FigureAnnotator, HybridSearcher, Retriever
 
 EMBEDDER = EmbedderKind.HASH
@@ -109,9 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="annotate the articles if the cache holds no annotations of this annotator version",
     )
-    parser.add_argument(
-        "--flush", action="store_true", help="flush Milvus's collections after the load"
-    )
     args = parser.parse_args(argv)
     seeds = list(load_articles([bundled_articles_dir()]).articles)
     archive = read_archive(args.data)
@@ -124,7 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         index_root=args.index_root,
         json=args.json,
         annotate=args.annotate,
-        flush=args.flush,
     )
     # A SIGTERM unwinds like Ctrl-C, so that the server is stopped and the folders removed.
     signal.signal(signal.SIGTERM, _terminated)
@@ -147,7 +131,6 @@ class Options:
     index_root: Path
     json: Path | None = None
     annotate: bool = False
-    flush: bool = False
 
 
 @dataclasses.dataclass
@@ -179,7 +162,6 @@ class Figures:
     write: float | None = None  # s: the embedded index, by bench/ingest.py's writer
     open: float | None = None  # s: open_index of it
     load: float | None = None  # s: migrate into Milvus Lite
-    flush: float | None = None  # s: flushing its collections after (with --flush)
     milvus_open: float | None = None  # s: MilvusArchive.open
     embedded_bytes: int = 0
     milvus_bytes: int = 0
@@ -234,11 +216,6 @@ def run(
             migrate(index, milvus)
             figures.load = time.perf_counter() - began
             _say(f"loaded into Milvus Lite in {figures.load:,.1f} s")
-            if options.flush:
-                began = time.perf_counter()
-                for name in (CHUNKS, ARTICLES, TEXTS, FIGURES, STORIES, META):
-                    milvus.call("flush", "flush", name)
-                figures.flush = time.perf_counter() - began
             began = time.perf_counter()
             milvus_index = milvus.open(embedder.name, embedder.dimension)
             figures.milvus_open = time.perf_counter() - began
@@ -484,12 +461,7 @@ def _print(
     print(
         "# embedded: the index directory, searched in this process; Milvus Lite "
         f"{lite} (pymilvus {client}): its own process on 127.0.0.1:{figures.port}, over gRPC, "
-        "loaded from the embedded index by index.milvus.migrate, "
-        + (
-            "then every collection flushed (--flush)"
-            if options.flush
-            else "not flushed (what migrate leaves: the memtable holds up to 128 MiB)"
-        ),
+        "loaded from the embedded index by index.milvus.migrate (which flushes at the end)",
         file=out,
     )
     print(
@@ -505,7 +477,6 @@ def _print(
         ("articles", [f"{figures.articles:,}", f"{figures.milvus_articles:,}"]),
         ("chunks", [f"{figures.chunks:,}", f"{figures.milvus_chunks:,}"]),
         ("load: bench's writer / migrate, s", [_num(figures.write, 1), _num(figures.load, 1)]),
-        ("flush after the load (--flush), s", ["-", _num(figures.flush, 1)]),
         ("open, s", [_num(figures.open, 2), _num(figures.milvus_open, 2)]),
         ("on disk, MiB", [_mib(figures.embedded_bytes), _mib(figures.milvus_bytes)]),
         ("server RSS after the load, MiB", ["-", _mib_k(figures.milvus_rss)]),

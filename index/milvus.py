@@ -324,6 +324,13 @@ class MilvusArchive:
 
     # Writing ---------------------------------------------------------------------------------
 
+    def flush(self) -> None:
+        """Seal what every collection holds in memory into segments: after a load, so that
+        searches do not rebuild the memtable's sparse index each time (over a second a query at
+        20,000 chunks in Milvus Lite, against 50 ms sealed)."""
+        for name in (CHUNKS, ARTICLES, TEXTS, FIGURES, STORIES, META):
+            self.call(f"flush {name}", "flush", name)
+
     def bump(self) -> str:
         """Give the archive a new version (after a write); returns it."""
         version = f"milvus-{uuid.uuid4().hex[:12]}"
@@ -663,6 +670,41 @@ class MilvusStories:
             raise KeyError(f"no article {doc_id!r} in any story")
         return self._story(story_id)
 
+    def stories_of(self, doc_ids: Sequence[str]) -> dict[str, Story]:
+        """The story of each of ``doc_ids`` that is in the archive, read with a few queries for
+        all of them (``story_of`` asks Milvus twice or more for each)."""
+        wanted = list(dict.fromkeys(doc_ids))
+        owner: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            listed = json.dumps(wanted[start : start + 500], ensure_ascii=False)
+            for row in self._archive.query(ARTICLES, f"doc_id in {listed}", ["doc_id", "story"]):
+                owner[row["doc_id"]] = str(row["story"])
+        story_ids = sorted(set(owner.values()))
+        found: dict[str, Story] = {}
+        for start in range(0, len(story_ids), 500):
+            listed = json.dumps(story_ids[start : start + 500], ensure_ascii=False)
+            titles = {
+                row["id"]: row["title"]
+                for row in self._archive.query(STORIES, f"id in {listed}", ["id", "title"])
+            }
+            members: dict[str, list[tuple[str | None, str, str | None]]] = {}
+            for row in self._archive.every(
+                ARTICLES, ["doc_id", "story", "record"], f"story in {listed}"
+            ):
+                record = json.loads(row["record"])
+                members.setdefault(row["story"], []).append(
+                    (record["date"], row["doc_id"], record["source"])
+                )
+            for story_id, own in members.items():
+                if story_id not in titles:
+                    continue
+                own.sort(key=lambda m: (m[0] or "9999-99-99", m[1]))
+                outlets = dict.fromkeys(m[2] for m in own if m[2])
+                found[story_id] = Story(
+                    story_id, titles[story_id], tuple(m[1] for m in own), tuple(outlets)
+                )
+        return {d: found[s] for d, s in owner.items() if s in found}
+
     def _fetch_id(self, doc_id: str) -> str | None:
         key = json.dumps(doc_id, ensure_ascii=False)
         rows = self._archive.query(ARTICLES, f"doc_id == {key}", ["story"])
@@ -897,6 +939,7 @@ def load_archive(
             total += offset
             bar.update(len(batch))
     archive.bump()
+    archive.flush()
     return total
 
 
@@ -951,6 +994,7 @@ def migrate(index: "ChunkIndex", archive: MilvusArchive, *, progress: bool = Fal
             archive.put(prepared, manifest.annotator, fresh=True)
             bar.update(len(batch))
     archive.bump()
+    archive.flush()
     return total
 
 
@@ -980,14 +1024,12 @@ def update_archive(
     chunking = index.meta.chunking
     profiles = profile_articles(add, embedder)
     gone = [d for d in dict.fromkeys([*remove, *(a.doc_id for a in add)]) if d in index.articles]
-    before: dict[str, Story] = {}
-    for doc_id in gone:
-        story = index.stories.story_of(doc_id)
-        before[story.id] = story
-    for vector in profiles.vectors:
-        for key, _ in index.dense_top(vector, 64):
-            story = index.stories.story_of(index.chunks[key].doc_id)
-            before[story.id] = story
+    neighbours = [
+        index.chunks[key].doc_id
+        for vector in profiles.vectors
+        for key, _ in index.dense_top(vector, 64)
+    ]
+    before = {s.id: s for s in index.stories.stories_of([*gone, *neighbours]).values()}
     members = [d for s in before.values() for d in s.articles]
     owner = {d: s.id for s in before.values() for d in s.articles}
     rows = {

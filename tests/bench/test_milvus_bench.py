@@ -6,17 +6,14 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from bench.milvus import LABEL, Options, run
 from corpus import Article
 
 STAGES = ("BM25 top 50", "dense top 50", "hybrid top 10", "ingest", "delete")
 
 
-@pytest.mark.parametrize("flush", [False, True])
 def test_prints_every_figure_of_both_backends(
-    tmp_path: Path, bundled_articles: tuple[Article, ...], flush: bool
+    tmp_path: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
     seeds, archive = bundled_articles[:2], bundled_articles[2:]
     options = Options(
@@ -27,7 +24,6 @@ def test_prints_every_figure_of_both_backends(
         index_root=tmp_path / "indexes",
         json=tmp_path / "figures.json",
         annotate=True,
-        flush=flush,
     )
     out = io.StringIO()
     figures = run(seeds, archive, options, "python -m bench.milvus test", out)
@@ -50,9 +46,6 @@ def test_prints_every_figure_of_both_backends(
     for row in ("load: bench's writer / migrate, s", "open, s", "on disk, MiB"):
         assert len(lines[row]) == 2 and "-" not in lines[row], row
     assert lines["server RSS after the load, MiB"][0] == "-"
-    flushed = lines["flush after the load (--flush), s"]
-    assert flushed[0] == "-" and (flushed[1] != "-") is flush
-    assert ("then every collection flushed (--flush)" in printed) is flush
     for overlap in ("overlap by doc id", "overlap by original article"):
         shares = r" +mean [01]\.\d\d +median [01]\.\d\d +all same \d+%$"
         assert re.search(f"^{overlap}{shares}", printed, re.MULTILINE), overlap
