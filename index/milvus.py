@@ -355,8 +355,8 @@ class MilvusArchive:
         archive was just created and holds none of them), their chunks last."""
         if not prepared:
             return
-        if not fresh:
-            self.remove_chunks([p.article.doc_id for p in prepared])
+        held = {} if fresh else self._held([p.article.doc_id for p in prepared])
+        self._delete_keys(CHUNKS, [k for chunks, _ in held.values() for k in chunks])
         articles: list[dict[str, Any]] = []
         texts: list[dict[str, Any]] = []
         figures: list[dict[str, Any]] = []
@@ -371,6 +371,9 @@ class MilvusArchive:
                 "boilerplate": [[b.start, b.end, b.kind.value] for b in a.boilerplate],
                 "hash": a.content_hash(),
                 "entities": sorted(p.entities),
+                # Chunk keys are chunk_id(doc_id, ordinal) for ordinals below this: a
+                # replacement or delete finds them by primary key, not by scanning doc ids.
+                "chunks": max((c.ordinal for c in p.chunks), default=-1) + 1,
             }
             articles.append(
                 {
@@ -405,9 +408,8 @@ class MilvusArchive:
                     }
                 )
         if not fresh:
-            doc_ids = [p.article.doc_id for p in prepared]
-            self._delete_in(TEXTS, "doc_id", doc_ids)
-            self._delete_in(FIGURES, "doc_id", doc_ids)
+            self._delete_keys(TEXTS, [k for _, parts in held.values() for k in parts])
+            self._delete_in(FIGURES, "doc_id", [p.article.doc_id for p in prepared])
         self.call("store texts", "insert", TEXTS, texts)
         if figures:
             self.call("store figures", "insert", FIGURES, figures)
@@ -435,16 +437,42 @@ class MilvusArchive:
         for start in range(0, len(rows), 1000):
             self.call("store stories", "upsert", STORIES, rows[start : start + 1000])
 
-    def remove_chunks(self, doc_ids: Sequence[str]) -> None:
-        """Delete the chunks of ``doc_ids`` (first: nothing searchable points at a removed
-        article)."""
-        self._delete_in(CHUNKS, "doc_id", doc_ids)
-
     def remove(self, doc_ids: Sequence[str]) -> None:
-        """Delete articles: their chunks first, then their texts, figures and rows."""
-        self.remove_chunks(doc_ids)
-        for collection in (TEXTS, FIGURES, ARTICLES):
+        """Delete articles: their chunks first (nothing searchable points at a removed
+        article), then their texts, figures and rows."""
+        held = self._held(doc_ids)
+        self._delete_keys(CHUNKS, [k for chunks, _ in held.values() for k in chunks])
+        self._delete_keys(TEXTS, [k for _, parts in held.values() for k in parts])
+        for collection in (FIGURES, ARTICLES):
             self._delete_in(collection, "doc_id", doc_ids)
+
+    def _held(self, doc_ids: Sequence[str]) -> dict[str, tuple[list[int], list[str]]]:
+        """The primary keys of the chunks and text parts each of ``doc_ids`` has, from its
+        article row. A row is written before its chunks and parts and deleted after them, so
+        a write cut off half-way leaves none the row does not name."""
+        held: dict[str, tuple[list[int], list[str]]] = {}
+        for start in range(0, len(doc_ids), 500):
+            listed = json.dumps(list(doc_ids[start : start + 500]), ensure_ascii=False)
+            for row in self.query(ARTICLES, f"doc_id in {listed}", ["doc_id", "record", "parts"]):
+                doc_id, chunks = row["doc_id"], json.loads(row["record"]).get("chunks")
+                if chunks is None:  # written before rows named their chunks: scan for them
+                    self._delete_in(CHUNKS, "doc_id", [doc_id])
+                    self._delete_in(TEXTS, "doc_id", [doc_id])
+                    chunks = 0
+                held[doc_id] = (
+                    [chunk_id(doc_id, ordinal) for ordinal in range(chunks)],
+                    [f"{doc_id}\0{n}" for n in range(int(row["parts"]))],
+                )
+        return held
+
+    def _delete_keys(self, collection: str, keys: Sequence[int] | Sequence[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            self.call(
+                f"delete from {collection}",
+                "delete",
+                collection,
+                ids=list(keys[start : start + 1000]),
+            )
 
     def drop_stories(self, story_ids: Sequence[str]) -> None:
         """Delete the titles of stories left empty."""

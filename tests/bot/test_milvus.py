@@ -246,3 +246,36 @@ def test_migrate_copies_an_embedded_index_without_embedding_again(tmp_path: Path
             assert milvus.chunks[key] == embedded.chunks[position] and score > 0.999
     finally:
         own.stop()
+
+
+def test_replacing_or_deleting_an_article_leaves_none_of_its_old_chunks(tmp_path: Path) -> None:
+    from corpus import make_article
+    from index import HashEmbedder
+    from index.milvus import CHUNKS, TEXTS, MilvusArchive, load_archive, update_archive
+
+    embedder = HashEmbedder()
+    own = MilvusLite(tmp_path / "own").start()
+    try:
+        archive = MilvusArchive(own.uri)
+        load_archive(
+            archive, [make_article("base", "Officials counted 12 boats in the bay.")], embedder
+        )
+        long = " ".join(f"Zebra{n} crossed the river at dawn, the ranger said." for n in range(400))
+        index = archive.open(embedder.name, embedder.dimension)
+        index = update_archive(archive, index, embedder, add=[make_article("story", long)])
+        assert archive.count(TEXTS) > 2 and index.chunk_count > 5
+        many = archive.count(CHUNKS)
+
+        # The same doc id again, now one short chunk: every old chunk and text part goes.
+        short = make_article("story", "Giraffes grazed quietly near the lodge.")
+        index = update_archive(archive, index, embedder, add=[short])
+        assert archive.count(CHUNKS) == 2 < many and archive.count(TEXTS) == 2
+        assert index.articles["story"].text == short.text
+        assert not index.bm25_top("zebra399 crossed the river", 10)
+        assert {index.chunks[k].doc_id for k, _ in index.bm25_top("giraffes", 10)} == {"story"}
+
+        index = update_archive(archive, index, embedder, remove=["story"])
+        assert archive.count(CHUNKS) == 1 and archive.count(TEXTS) == 1
+        assert sorted(index.articles) == ["base"] and not index.bm25_top("giraffes", 10)
+    finally:
+        own.stop()
