@@ -603,9 +603,18 @@ class MilvusArticles(Mapping[str, Article]):
                 ARTICLES, f"doc_id in {listed}", ["doc_id", "record", "parts"]
             )
         }
+        # By primary key (the row says how many parts): a filter on doc id scans the collection.
+        keys = [f"{d}\0{n}" for d, row in rows.items() for n in range(int(row["parts"]))]
         parts: dict[str, list[dict[str, Any]]] = {}
-        for part in self._archive.query(TEXTS, f"doc_id in {listed}", ["doc_id", "part", "text"]):
-            parts.setdefault(part["doc_id"], []).append(part)
+        for start in range(0, len(keys), 1000):
+            for part in self._archive.call(
+                f"read {TEXTS}",
+                "query",
+                TEXTS,
+                ids=keys[start : start + 1000],
+                output_fields=["doc_id", "part", "text"],
+            ):
+                parts.setdefault(part["doc_id"], []).append(part)
         for doc_id in wanted:
             found = rows.get(doc_id)
             own = parts.get(doc_id, [])
