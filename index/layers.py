@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from index.bm25_top import Accumulators, Bm25Kernel, compiled_top
 from index.embedders import Vectors
-from index.sparse import EPSILON, K1, B, SparseBm25
+from index.sparse import EPSILON, K1, B, SparseBm25, top_of
 from index.stories import Story, StoryMap
 from index.vectors import VectorIndex
 
@@ -58,6 +59,8 @@ class LayeredBm25:
         self._base_norm: NDArray[np.float64] | None = None
         self._delta_norm: NDArray[np.float64] | None = None
         self._mean: float | None = None
+        self._accumulators: Accumulators | None = None
+        self._hidden_mask: NDArray[np.bool_] | None = None
 
     @property
     def size(self) -> int:
@@ -98,31 +101,31 @@ class LayeredBm25:
         scores[self._hidden] = 0.0
         return scores
 
-    def top(self, query_terms: Sequence[str], n: int) -> list[tuple[int, float]]:
+    def top(
+        self, query_terms: Sequence[str], n: int, kernel: Bm25Kernel | None = None
+    ) -> list[tuple[int, float]]:
         """The ``n`` best live chunks as ``(position, score)``, best first, ties by position.
 
         Chunks sharing no term with the query are left out, so the list may be shorter than ``n``.
+        ``kernel`` picks how they are found (the same list either way); by default, by the
+        number of positions (``Bm25Kernel.for_positions``).
         """
         terms = list(dict.fromkeys(query_terms))
         if not terms or n <= 0:
             return []
-        ids, values = self._contributions(terms)
-        if not len(ids):
-            return []
-        # bincount adds in input order, which is query-term order: the same sums as rank-bm25.
-        scores = np.bincount(ids, weights=values, minlength=self._positions)
-        matched = np.zeros(self._positions, dtype=bool)
-        matched[ids] = True
-        matched[self._hidden] = False
-        candidates = np.flatnonzero(matched)
-        candidate_scores = scores[candidates]
-        if len(candidates) > n:
-            # Keep everything tied with the n-th best, then order exactly.
-            threshold = np.partition(candidate_scores, len(candidates) - n)[len(candidates) - n]
-            keep = candidate_scores >= threshold
-            candidates, candidate_scores = candidates[keep], candidate_scores[keep]
-        order = np.lexsort((candidates, -candidate_scores))[:n]
-        return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
+        if (kernel or Bm25Kernel.for_positions(self._positions)) is Bm25Kernel.NUMPY:
+            ids, values = self._contributions(terms)
+            return top_of(ids, values, self._positions, self._hidden, n)
+        weighted = [(term, idf) for term in terms if (idf := self.idf(term)) is not None]
+        known = [term for term, _ in weighted]
+        if self._accumulators is None or self._hidden_mask is None:
+            self._accumulators = Accumulators(self._positions)
+            mask = np.zeros(self._positions, dtype=np.bool_)
+            mask[self._hidden] = True
+            self._hidden_mask = mask
+        layers = [index.layer_postings(known, norm, shift) for shift, index, norm in self._layers()]
+        idfs = [idf for _, idf in weighted]
+        return compiled_top(layers, idfs, self._hidden_mask, n, K1 + 1, self._accumulators)
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int64]] = []

@@ -1,0 +1,131 @@
+"""The compiled BM25 scorer: sums postings' scores into an accumulator and picks the best
+chunks, touching only the chunks the query's terms hold.
+
+Each posting adds ``idf * (tf * (k1 + 1) / (tf + norm[chunk]))``, the expression
+``index.sparse`` evaluates with numpy, in the same float64 operations in the same order (compiled
+without fastmath, so nothing is reordered or fused), and terms are added in query-term order:
+the sums are rank-bm25's ``BM25Okapi.get_scores``, bit for bit.
+
+Importing this module imports numba and loads (or, the first time on a machine, compiles) the
+functions: about 0.2 s, so ``index.sparse`` imports it only for indexes large enough to need it.
+Compiled code is cached (``cache=True``) beside this file, or where numba falls back to when
+that folder is not writable (``NUMBA_CACHE_DIR``, else a user cache folder).
+"""
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+
+@numba.njit(cache=True, nogil=True)
+def accumulate(
+    scores: NDArray[np.float64],
+    seen: NDArray[np.bool_],
+    touched: NDArray[np.int32],
+    count: int,
+    starts: NDArray[np.int64],
+    ends: NDArray[np.int64],
+    idfs: NDArray[np.float64],
+    chunks: NDArray[np.int32],
+    tfs: NDArray[np.uint16],
+    norm: NDArray[np.float64],
+    k1_plus_1: float,
+    shift: int,
+) -> int:
+    """Add postings ``starts[t]:ends[t]`` of each term ``t`` in turn, weighted by ``idfs[t]``,
+    to ``scores`` at chunk + ``shift``; chunks not ``seen`` before are appended to ``touched``
+    after the first ``count``. Returns the new count."""
+    for t in range(len(starts)):
+        idf = idfs[t]
+        for p in range(starts[t], ends[t]):
+            chunk = chunks[p]
+            tf = np.float64(tfs[p])
+            value = idf * (tf * k1_plus_1 / (tf + norm[chunk]))
+            position = chunk + shift
+            if not seen[position]:
+                seen[position] = True
+                touched[count] = position
+                count += 1
+            scores[position] += value
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def select(
+    scores: NDArray[np.float64],
+    seen: NDArray[np.bool_],
+    touched: NDArray[np.int32],
+    count: int,
+    hidden: NDArray[np.bool_],
+    n: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The ``n`` best of the first ``count`` touched positions that are not ``hidden``, as
+    positions and scores, best first, ties by position; resets ``scores`` and ``seen`` at every
+    touched position, so the buffers are ready for the next query."""
+    # A heap with the worst kept position at its root: lower score, or equal and later.
+    heap_positions = np.empty(max(0, min(n, count)), dtype=np.int64)
+    heap_scores = np.empty(len(heap_positions), dtype=np.float64)
+    size = 0
+    for i in range(count):
+        position = touched[i]
+        score = scores[position]
+        scores[position] = 0.0
+        seen[position] = False
+        if hidden[position] or len(heap_positions) == 0:
+            continue
+        if size < len(heap_positions):
+            # Sift up from the end.
+            j = size
+            size += 1
+            while j > 0:
+                parent = (j - 1) // 2
+                ps, pp = heap_scores[parent], heap_positions[parent]
+                if score < ps or (score == ps and position > pp):
+                    heap_scores[j], heap_positions[j] = ps, pp
+                    j = parent
+                else:
+                    break
+            heap_scores[j], heap_positions[j] = score, position
+        else:
+            rs, rp = heap_scores[0], heap_positions[0]
+            if score < rs or (score == rs and position > rp):
+                continue
+            _sift_down(heap_scores, heap_positions, size, score, position)
+    # Pop the worst to the back until the heap is empty: best first.
+    out_positions = np.empty(size, dtype=np.int64)
+    out_scores = np.empty(size, dtype=np.float64)
+    while size > 0:
+        out_scores[size - 1], out_positions[size - 1] = heap_scores[0], heap_positions[0]
+        size -= 1
+        if size > 0:
+            _sift_down(heap_scores, heap_positions, size, heap_scores[size], heap_positions[size])
+    return out_positions, out_scores
+
+
+@numba.njit(cache=True, nogil=True)
+def _sift_down(
+    heap_scores: NDArray[np.float64],
+    heap_positions: NDArray[np.int64],
+    size: int,
+    score: float,
+    position: int,
+) -> None:
+    """Put (score, position) at the root of the heap's first ``size`` entries and sift it down."""
+    j = 0
+    while True:
+        child = 2 * j + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size:
+            cs, cp = heap_scores[child], heap_positions[child]
+            rs, rp = heap_scores[right], heap_positions[right]
+            if rs < cs or (rs == cs and rp > cp):
+                child = right
+        cs, cp = heap_scores[child], heap_positions[child]
+        if cs < score or (cs == score and cp > position):
+            heap_scores[j], heap_positions[j] = cs, cp
+            j = child
+        else:
+            break
+    heap_scores[j], heap_positions[j] = score, position
