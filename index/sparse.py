@@ -19,7 +19,6 @@ uint16 term frequency) and 12 per chunk.
 
 import json
 import math
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,29 +80,26 @@ class SparseBm25:
         """
         if not chunk_terms:
             raise ValueError("BM25 needs at least one chunk")
+        lengths = np.fromiter((len(terms) for terms in chunk_terms), dtype=np.int64)
+        # Term ids in first-seen order, the order BM25Okapi's IDF sum takes its terms in.
         vocabulary: dict[str, int] = {}
-        postings: list[list[tuple[int, int]]] = []
-        lengths = np.zeros(len(chunk_terms), dtype=np.int32)
-        for position, terms in enumerate(chunk_terms):
-            lengths[position] = len(terms)
-            for term, count in Counter(terms).items():
-                term_id = vocabulary.setdefault(term, len(vocabulary))
-                if term_id == len(postings):
-                    postings.append([])
-                postings[term_id].append((position, count))
-        counts = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
-        offsets = np.zeros(len(postings) + 1, dtype=np.int64)
+        term_ids = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for terms in chunk_terms for t in terms),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        positions = np.repeat(np.arange(len(chunk_terms), dtype=np.int64), lengths)
+        # One key per (term, chunk) occurrence; sorted, equal keys are one posting and its
+        # count, term by term, chunks ascending.
+        keys, tf_counts = np.unique(term_ids * len(chunk_terms) + positions, return_counts=True)
+        posting_terms = keys // len(chunk_terms)
+        chunks = (keys - posting_terms * len(chunk_terms)).astype(np.int32)
+        tfs = np.minimum(tf_counts, 65535).astype(np.uint16)
+        counts = np.bincount(posting_terms, minlength=len(vocabulary)).astype(np.int64)
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        chunks = np.fromiter(
-            (p for plist in postings for p, _ in plist), dtype=np.int32, count=int(offsets[-1])
-        )
-        tfs = np.fromiter(
-            (min(c, 65535) for plist in postings for _, c in plist),
-            dtype=np.uint16,
-            count=int(offsets[-1]),
-        )
         idf = okapi_idf(counts, len(chunk_terms))
-        return cls(list(vocabulary), idf, offsets, chunks, tfs, lengths)
+        return cls(list(vocabulary), idf, offsets, chunks, tfs, lengths.astype(np.int32))
 
     @property
     def size(self) -> int:
