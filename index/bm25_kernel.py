@@ -1,10 +1,12 @@
 """The compiled BM25 scorer: sums postings' scores into an accumulator and picks the best
 chunks, touching only the chunks the query's terms hold.
 
-Each posting adds ``idf * (tf * (k1 + 1) / (tf + norm[chunk]))``, the expression
-``index.sparse`` evaluates with numpy, in the same float64 operations in the same order (compiled
-without fastmath, so nothing is reordered or fused), and terms are added in query-term order:
-the sums are rank-bm25's ``BM25Okapi.get_scores``, bit for bit.
+Each posting adds ``idf * (tf * (k1 + 1) / (tf + norm))``, the expression ``index.sparse``
+evaluates with numpy, in the same float64 operations in the same order (compiled without
+fastmath, so nothing is reordered or fused), and terms are added in query-term order: the sums
+are rank-bm25's ``BM25Okapi.get_scores``, bit for bit. The chunk's length norm is read from a
+table by its length (the same expression over each length): a query then reads, at random, one
+array of lengths and one of scores, instead of a norm per chunk as well.
 
 Importing this module imports numba and loads (or, the first time on a machine, compiles) the
 functions: about 0.2 s, so ``index.sparse`` imports it only for indexes large enough to need it.
@@ -12,15 +14,29 @@ Compiled code is cached (``cache=True``) beside this file, or where numba falls 
 that folder is not writable (``NUMBA_CACHE_DIR``, else a user cache folder).
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
+Function = TypeVar("Function", bound=Callable[..., Any])
 
-@numba.njit(cache=True, nogil=True)
+
+def _compiled(function: Function) -> Function:
+    """``function`` compiled by numba (no fastmath) and releasing the GIL, its machine code
+    cached on disk where numba finds a writable folder; compiled anew in each process, rather
+    than failing, where it finds none (numba raises when asked to cache there)."""
+    try:
+        return cast(Function, numba.njit(cache=True, nogil=True)(function))
+    except RuntimeError:
+        return cast(Function, numba.njit(nogil=True)(function))
+
+
+@_compiled
 def accumulate(
     scores: NDArray[np.float64],
-    seen: NDArray[np.bool_],
     touched: NDArray[np.int32],
     count: int,
     starts: NDArray[np.int64],
@@ -28,39 +44,41 @@ def accumulate(
     idfs: NDArray[np.float64],
     chunks: NDArray[np.int32],
     tfs: NDArray[np.uint16],
-    norm: NDArray[np.float64],
+    lengths: NDArray[np.int32],
+    norms: NDArray[np.float64],
     k1_plus_1: float,
     shift: int,
 ) -> int:
     """Add postings ``starts[t]:ends[t]`` of each term ``t`` in turn, weighted by ``idfs[t]``,
-    to ``scores`` at chunk + ``shift``; chunks not ``seen`` before are appended to ``touched``
-    after the first ``count``. Returns the new count."""
+    to ``scores`` at chunk + ``shift``; a chunk of length ``l`` has the length norm
+    ``norms[l]``. ``scores`` is NaN where no posting has been added yet: such positions start
+    from 0 and are appended to ``touched`` after the first ``count``. Returns the new count."""
     for t in range(len(starts)):
         idf = idfs[t]
         for p in range(starts[t], ends[t]):
             chunk = chunks[p]
             tf = np.float64(tfs[p])
-            value = idf * (tf * k1_plus_1 / (tf + norm[chunk]))
+            value = idf * (tf * k1_plus_1 / (tf + norms[lengths[chunk]]))
             position = chunk + shift
-            if not seen[position]:
-                seen[position] = True
+            score = scores[position]
+            if score != score:
                 touched[count] = position
                 count += 1
-            scores[position] += value
+                score = 0.0
+            scores[position] = score + value
     return count
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def select(
     scores: NDArray[np.float64],
-    seen: NDArray[np.bool_],
     touched: NDArray[np.int32],
     count: int,
     hidden: NDArray[np.bool_],
     n: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The ``n`` best of the first ``count`` touched positions that are not ``hidden``, as
-    positions and scores, best first, ties by position; resets ``scores`` and ``seen`` at every
+    positions and scores, best first, ties by position; sets ``scores`` back to NaN at every
     touched position, so the buffers are ready for the next query."""
     # A heap with the worst kept position at its root: lower score, or equal and later.
     heap_positions = np.empty(max(0, min(n, count)), dtype=np.int64)
@@ -69,8 +87,7 @@ def select(
     for i in range(count):
         position = touched[i]
         score = scores[position]
-        scores[position] = 0.0
-        seen[position] = False
+        scores[position] = np.nan
         if hidden[position] or len(heap_positions) == 0:
             continue
         if size < len(heap_positions):
@@ -102,7 +119,7 @@ def select(
     return out_positions, out_scores
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _sift_down(
     heap_scores: NDArray[np.float64],
     heap_positions: NDArray[np.int64],

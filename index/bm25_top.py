@@ -34,66 +34,67 @@ class Bm25Kernel(Enum):
 class LayerPostings(NamedTuple):
     """One index's postings for a query, as the kernel reads them: the span of each query term's
     postings (an empty span for a term the index lacks), the postings' chunks and term
-    frequencies, each chunk's length norm, and the position of the index's first chunk."""
+    frequencies, each chunk's length, and the position of the index's first chunk."""
 
     starts: NDArray[np.int64]
     ends: NDArray[np.int64]
     chunks: NDArray[np.int32]
     tfs: NDArray[np.uint16]
-    norm: NDArray[np.float64]
+    lengths: NDArray[np.int32]
     shift: int
 
 
 Item = TypeVar("Item", bound=np.generic)
 
-# An accumulator set: each position's score, whether a query has touched it, and the positions
+# An accumulator set: each position's score (NaN until a query touches it) and the positions
 # touched, in the order first touched.
-Buffers = tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.int32]]
+Buffers = tuple[NDArray[np.float64], NDArray[np.int32]]
 
 
 class Accumulators:
     """Score buffers over ``positions`` chunk positions for the compiled kernel, reused across
     queries: one set for each query running at the same time (the server answers from threads).
-    A set is left zeroed by each query, which resets only the positions it touched."""
+    Each query leaves its set as it found it, resetting only the positions it touched."""
 
     def __init__(self, positions: int) -> None:
         self._positions = positions
         self._free: list[Buffers] = []
 
     def take(self) -> Buffers:
-        """A free set (scores, seen, touched), made if none is free."""
+        """A free set (scores, touched), made if none is free."""
         # list.pop and list.append are atomic under the GIL: no two threads get the same set.
         try:
             return self._free.pop()
         except IndexError:
             size = self._positions
-            return np.zeros(size), np.zeros(size, dtype=np.bool_), np.empty(size, dtype=np.int32)
+            return np.full(size, np.nan), np.empty(size, dtype=np.int32)
 
     def give(self, buffers: Buffers) -> None:
-        """Return a set taken with ``take``, zeroed again by the query that used it."""
+        """Return a set taken with ``take``, reset by the query that used it."""
         self._free.append(buffers)
 
 
 def compiled_top(
     layers: Sequence[LayerPostings],
     idfs: Sequence[float],
+    norms: NDArray[np.float64],
     hidden: NDArray[np.bool_],
     n: int,
     k1_plus_1: float,
     accumulators: Accumulators,
 ) -> list[tuple[int, float]]:
     """The ``n`` best positions not ``hidden`` as ``(position, score)``, best first, ties by
-    position, scoring each layer's postings with the query terms' ``idfs``."""
+    position, scoring each layer's postings with the query terms' ``idfs`` and the length norm
+    ``norms[length]`` of their chunks."""
     from index import bm25_kernel  # imports numba: only when an index first needs it
 
     weights = np.asarray(idfs, dtype=np.float64)
     buffers = accumulators.take()
-    scores, seen, touched = buffers
+    scores, touched = buffers
     count = 0
     for layer in layers:
         count = bm25_kernel.accumulate(
             scores,
-            seen,
             touched,
             count,
             layer.starts,
@@ -101,11 +102,12 @@ def compiled_top(
             weights,
             _read_only(layer.chunks),
             _read_only(layer.tfs),
-            _read_only(layer.norm),
+            _read_only(layer.lengths),
+            _read_only(norms),
             k1_plus_1,
             layer.shift,
         )
-    positions, values = bm25_kernel.select(scores, seen, touched, count, _read_only(hidden), n)
+    positions, values = bm25_kernel.select(scores, touched, count, _read_only(hidden), n)
     # Only a query that ran to the end has reset what it touched; a failed one drops its set.
     accumulators.give(buffers)
     return list(zip(positions.tolist(), values.tolist(), strict=True))

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from index.bm25_top import Accumulators, Bm25Kernel, compiled_top
 from index.embedders import Vectors
-from index.sparse import EPSILON, K1, B, SparseBm25, top_of
+from index.sparse import EPSILON, K1, SparseBm25, length_norm, top_of
 from index.stories import Story, StoryMap
 from index.vectors import VectorIndex
 
@@ -61,6 +61,7 @@ class LayeredBm25:
         self._mean: float | None = None
         self._accumulators: Accumulators | None = None
         self._hidden_mask: NDArray[np.bool_] | None = None
+        self._norms: NDArray[np.float64] | None = None
 
     @property
     def size(self) -> int:
@@ -118,14 +119,18 @@ class LayeredBm25:
             return top_of(ids, values, self._positions, self._hidden, n)
         weighted = [(term, idf) for term in terms if (idf := self.idf(term)) is not None]
         known = [term for term, _ in weighted]
-        if self._accumulators is None or self._hidden_mask is None:
+        if self._accumulators is None or self._hidden_mask is None or self._norms is None:
             self._accumulators = Accumulators(self._positions)
             mask = np.zeros(self._positions, dtype=np.bool_)
             mask[self._hidden] = True
             self._hidden_mask = mask
-        layers = [index.layer_postings(known, norm, shift) for shift, index, norm in self._layers()]
+            longest = max(int(np.max(index.lengths)) for _, index, _ in self._layers())
+            self._norms = length_norm(np.arange(longest + 1), self._avgdl)
+        layers = [index.layer_postings(known, shift) for shift, index, _ in self._layers()]
         idfs = [idf for _, idf in weighted]
-        return compiled_top(layers, idfs, self._hidden_mask, n, K1 + 1, self._accumulators)
+        return compiled_top(
+            layers, idfs, self._norms, self._hidden_mask, n, K1 + 1, self._accumulators
+        )
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int64]] = []
@@ -157,8 +162,7 @@ class LayeredBm25:
         return layers
 
     def _norm(self, lengths: NDArray[np.int32]) -> NDArray[np.float64]:
-        # The same expression, evaluated the same way, as in ``BM25Okapi.get_scores``.
-        return np.asarray(K1 * (1 - B + B * np.asarray(lengths) / self._avgdl), dtype=np.float64)
+        return length_norm(lengths, self._avgdl)
 
     def _mean_idf(self) -> float:
         """The mean raw IDF over the live vocabulary, summed in first-seen order as

@@ -66,10 +66,11 @@ class SparseBm25:
         # the same expression, evaluated the same way, as in ``BM25Okapi.get_scores``.
         # (All-empty chunks have no postings to score; 1.0 only avoids dividing by zero.)
         avgdl = int(lengths.sum(dtype=np.int64)) / self._size if self._size else 0.0
-        avgdl = avgdl or 1.0
-        self._norm = np.asarray(K1 * (1 - B + B * np.asarray(lengths) / avgdl), dtype=np.float64)
+        self._avgdl = avgdl or 1.0
+        self._norm = length_norm(lengths, self._avgdl)
         self._accumulators: Accumulators | None = None
         self._hidden: NDArray[np.bool_] | None = None
+        self._norms: NDArray[np.float64] | None = None
 
     @classmethod
     def from_terms(cls, chunk_terms: Sequence[Sequence[str]]) -> "SparseBm25":
@@ -168,22 +169,21 @@ class SparseBm25:
             return top_of(ids, values, self._size, np.zeros(0, dtype=np.int64), n)
         known = [term for term in terms if term in self._vocabulary]
         idfs = [float(self._idf[self._vocabulary[term]]) for term in known]
-        if self._accumulators is None or self._hidden is None:
+        if self._accumulators is None or self._hidden is None or self._norms is None:
             self._accumulators = Accumulators(self._size)
             self._hidden = np.zeros(self._size, dtype=np.bool_)
-        layer = self.layer_postings(known, self._norm, 0)
-        return compiled_top([layer], idfs, self._hidden, n, K1 + 1, self._accumulators)
+            self._norms = length_norm(np.arange(int(np.max(self._lengths)) + 1), self._avgdl)
+        layer = self.layer_postings(known, 0)
+        return compiled_top([layer], idfs, self._norms, self._hidden, n, K1 + 1, self._accumulators)
 
-    def layer_postings(
-        self, terms: Sequence[str], norm: NDArray[np.float64], shift: int
-    ) -> LayerPostings:
+    def layer_postings(self, terms: Sequence[str], shift: int) -> LayerPostings:
         """The postings of ``terms`` (in that order; none for a term not indexed), with the
-        chunks' length ``norm`` and their first position ``shift``, for ``compiled_top``."""
+        chunks' lengths and their first position ``shift``, for ``compiled_top``."""
         ids = [self._vocabulary.get(term, -1) for term in terms]
         offsets = self._offsets
         starts = np.array([int(offsets[i]) if i >= 0 else 0 for i in ids], dtype=np.int64)
         ends = np.array([int(offsets[i + 1]) if i >= 0 else 0 for i in ids], dtype=np.int64)
-        return LayerPostings(starts, ends, self._chunks, self._tfs, norm, shift)
+        return LayerPostings(starts, ends, self._chunks, self._tfs, self._lengths, shift)
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int32]] = []
@@ -251,6 +251,12 @@ class SparseBm25:
             and not 0 <= int(np.min(self._chunks)) <= int(np.max(self._chunks)) < self._size
         ):
             raise IndexDamagedError("the BM25 postings point outside the chunks")
+
+
+def length_norm(lengths: NDArray[np.integer], avgdl: float) -> NDArray[np.float64]:
+    """BM25Okapi's length norm k1 * (1 - b + b * length / avgdl) of each length: the same
+    expression, evaluated the same way, as in ``BM25Okapi.get_scores``."""
+    return np.asarray(K1 * (1 - B + B * np.asarray(lengths) / avgdl), dtype=np.float64)
 
 
 def top_of(
