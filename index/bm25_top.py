@@ -1,7 +1,8 @@
 """Choosing how BM25's ``top`` runs, and running the compiled kernel (``index.bm25_kernel``)
 over one or more layers of postings with reusable accumulators.
 
-Importing this module does not import numba: ``compiled_top`` imports the kernel on first use.
+Importing this module does not import numba: ``CompiledTop.top`` imports the kernel on first
+use.
 """
 
 from collections.abc import Sequence
@@ -15,6 +16,13 @@ from numpy.typing import NDArray
 # takes about a millisecond a query below it, while importing numba and loading the compiled
 # kernel takes about 0.3 s, which a command asking one question of a small index would pay.
 COMPILED_FROM = 100_000
+
+
+# The table of term frequency parts covers these: nearly all postings (tf is 1 in 84% of the
+# postings of news chunks, above 15 in almost none; chunks hold at most a few hundred terms)
+# in at most 128 KiB.
+TABLE_TFS = 16
+TABLE_LENGTHS = 1024
 
 
 class Bm25Kernel(Enum):
@@ -74,43 +82,59 @@ class Accumulators:
         self._free.append(buffers)
 
 
-def compiled_top(
-    layers: Sequence[LayerPostings],
-    idfs: Sequence[float],
-    norms: NDArray[np.float64],
-    hidden: NDArray[np.bool_],
-    n: int,
-    k1_plus_1: float,
-    accumulators: Accumulators,
-) -> list[tuple[int, float]]:
-    """The ``n`` best positions not ``hidden`` as ``(position, score)``, best first, ties by
-    position, scoring each layer's postings with the query terms' ``idfs`` and the length norm
-    ``norms[length]`` of their chunks."""
-    from index import bm25_kernel  # imports numba: only when an index first needs it
+class CompiledTop:
+    """The compiled kernel's top-k over an index's positions: the chunks' length norms
+    (``norms[length]``, k1 * (1 - b + b * length / avgdl)), the positions never to return
+    (``hidden``), and BM25's k1 + 1; made once per index, used from any thread."""
 
-    weights = np.asarray(idfs, dtype=np.float64)
-    buffers = accumulators.take()
-    scores, touched = buffers
-    count = 0
-    for layer in layers:
-        count = bm25_kernel.accumulate(
-            scores,
-            touched,
-            count,
-            layer.starts,
-            layer.ends,
-            weights,
-            _read_only(layer.chunks),
-            _read_only(layer.tfs),
-            _read_only(layer.lengths),
-            _read_only(norms),
-            k1_plus_1,
-            layer.shift,
-        )
-    positions, values = bm25_kernel.select(scores, touched, count, _read_only(hidden), n)
-    # Only a query that ran to the end has reset what it touched; a failed one drops its set.
-    accumulators.give(buffers)
-    return list(zip(positions.tolist(), values.tolist(), strict=True))
+    def __init__(
+        self, norms: NDArray[np.float64], hidden: NDArray[np.bool_], k1_plus_1: float
+    ) -> None:
+        self._norms = _read_only(norms)
+        self._parts = _read_only(tf_parts(norms, k1_plus_1))
+        self._hidden = _read_only(hidden)
+        self._k1_plus_1 = k1_plus_1
+        self._accumulators = Accumulators(len(hidden))
+
+    def top(
+        self, layers: Sequence[LayerPostings], idfs: Sequence[float], n: int
+    ) -> list[tuple[int, float]]:
+        """The ``n`` best positions not hidden as ``(position, score)``, best first, ties by
+        position, scoring each layer's postings with the query terms' ``idfs``."""
+        from index import bm25_kernel  # imports numba: only when an index first needs it
+
+        weights = np.asarray(idfs, dtype=np.float64)
+        buffers = self._accumulators.take()
+        scores, touched = buffers
+        count = 0
+        for layer in layers:
+            count = bm25_kernel.accumulate(
+                scores,
+                touched,
+                count,
+                layer.starts,
+                layer.ends,
+                weights,
+                _read_only(layer.chunks),
+                _read_only(layer.tfs),
+                _read_only(layer.lengths),
+                self._norms,
+                self._parts,
+                self._k1_plus_1,
+                layer.shift,
+            )
+        positions, values = bm25_kernel.select(scores, touched, count, self._hidden, n)
+        # Only a query that ran to the end has reset what it touched; a failed one drops its set.
+        self._accumulators.give(buffers)
+        return list(zip(positions.tolist(), values.tolist(), strict=True))
+
+
+def tf_parts(norms: NDArray[np.float64], k1_plus_1: float) -> NDArray[np.float64]:
+    """BM25's term frequency part ``tf * k1_plus_1 / (tf + norms[length])`` for tf below
+    ``TABLE_TFS`` and lengths below ``TABLE_LENGTHS``, as a table indexed ``[tf, length]``:
+    the float64 operations in the order ``index.sparse`` evaluates them for each posting."""
+    tf = np.arange(TABLE_TFS, dtype=np.float64)[:, np.newaxis]
+    return np.asarray(tf * k1_plus_1 / (tf + norms[np.newaxis, :TABLE_LENGTHS]), dtype=np.float64)
 
 
 def _read_only(array: NDArray[Item]) -> NDArray[Item]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from index.bm25_top import Accumulators, Bm25Kernel, compiled_top
+from index.bm25_top import Bm25Kernel, CompiledTop
 from index.embedders import Vectors
 from index.sparse import EPSILON, K1, SparseBm25, length_norm, top_of
 from index.stories import Story, StoryMap
@@ -59,9 +59,7 @@ class LayeredBm25:
         self._base_norm: NDArray[np.float64] | None = None
         self._delta_norm: NDArray[np.float64] | None = None
         self._mean: float | None = None
-        self._accumulators: Accumulators | None = None
-        self._hidden_mask: NDArray[np.bool_] | None = None
-        self._norms: NDArray[np.float64] | None = None
+        self._compiled: CompiledTop | None = None
 
     @property
     def size(self) -> int:
@@ -119,18 +117,14 @@ class LayeredBm25:
             return top_of(ids, values, self._positions, self._hidden, n)
         weighted = [(term, idf) for term in terms if (idf := self.idf(term)) is not None]
         known = [term for term, _ in weighted]
-        if self._accumulators is None or self._hidden_mask is None or self._norms is None:
-            self._accumulators = Accumulators(self._positions)
-            mask = np.zeros(self._positions, dtype=np.bool_)
-            mask[self._hidden] = True
-            self._hidden_mask = mask
+        if self._compiled is None:
+            hidden = np.zeros(self._positions, dtype=np.bool_)
+            hidden[self._hidden] = True
             longest = max(int(np.max(index.lengths)) for _, index, _ in self._layers())
-            self._norms = length_norm(np.arange(longest + 1), self._avgdl)
+            norms = length_norm(np.arange(longest + 1), self._avgdl)
+            self._compiled = CompiledTop(norms, hidden, K1 + 1)
         layers = [index.layer_postings(known, shift) for shift, index, _ in self._layers()]
-        idfs = [idf for _, idf in weighted]
-        return compiled_top(
-            layers, idfs, self._norms, self._hidden_mask, n, K1 + 1, self._accumulators
-        )
+        return self._compiled.top(layers, [idf for _, idf in weighted], n)
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int64]] = []

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from index.bm25_top import Accumulators, Bm25Kernel, LayerPostings, compiled_top
+from index.bm25_top import Bm25Kernel, CompiledTop, LayerPostings
 from index.errors import IndexDamagedError
 
 K1 = 1.5
@@ -68,9 +68,7 @@ class SparseBm25:
         avgdl = int(lengths.sum(dtype=np.int64)) / self._size if self._size else 0.0
         self._avgdl = avgdl or 1.0
         self._norm = length_norm(lengths, self._avgdl)
-        self._accumulators: Accumulators | None = None
-        self._hidden: NDArray[np.bool_] | None = None
-        self._norms: NDArray[np.float64] | None = None
+        self._compiled: CompiledTop | None = None
 
     @classmethod
     def from_terms(cls, chunk_terms: Sequence[Sequence[str]]) -> "SparseBm25":
@@ -169,16 +167,14 @@ class SparseBm25:
             return top_of(ids, values, self._size, np.zeros(0, dtype=np.int64), n)
         known = [term for term in terms if term in self._vocabulary]
         idfs = [float(self._idf[self._vocabulary[term]]) for term in known]
-        if self._accumulators is None or self._hidden is None or self._norms is None:
-            self._accumulators = Accumulators(self._size)
-            self._hidden = np.zeros(self._size, dtype=np.bool_)
-            self._norms = length_norm(np.arange(int(np.max(self._lengths)) + 1), self._avgdl)
-        layer = self.layer_postings(known, 0)
-        return compiled_top([layer], idfs, self._norms, self._hidden, n, K1 + 1, self._accumulators)
+        if self._compiled is None:
+            norms = length_norm(np.arange(int(np.max(self._lengths)) + 1), self._avgdl)
+            self._compiled = CompiledTop(norms, np.zeros(self._size, dtype=np.bool_), K1 + 1)
+        return self._compiled.top([self.layer_postings(known, 0)], idfs, n)
 
     def layer_postings(self, terms: Sequence[str], shift: int) -> LayerPostings:
         """The postings of ``terms`` (in that order; none for a term not indexed), with the
-        chunks' lengths and their first position ``shift``, for ``compiled_top``."""
+        chunks' lengths and their first position ``shift``, for ``CompiledTop``."""
         ids = [self._vocabulary.get(term, -1) for term in terms]
         offsets = self._offsets
         starts = np.array([int(offsets[i]) if i >= 0 else 0 for i in ids], dtype=np.int64)

@@ -70,6 +70,14 @@ def test_the_compiled_kernel_ranks_ties_by_position() -> None:
     assert len({s for _, s in top}) == 1
 
 
+def test_the_compiled_kernel_scores_frequent_terms_and_long_chunks_past_its_table() -> None:
+    # Its table of tf parts stops at tf 16 and length 1024; past them it computes each one.
+    chunks = [["a"] * 20 + ["b"], ["a", "b"] * 600, ["a"] * 15, ["b", "c"], ["c"] * 1100]
+    for query in (["a"], ["b", "a"], ["c", "b"]):
+        top = SparseBm25.from_terms(chunks).top(query, 5, Bm25Kernel.COMPILED)
+        assert top == Bm25Scorer(chunks).top(query, 5), query
+
+
 def test_queries_answered_at_once_from_threads_rank_as_one_at_a_time(
     seed_terms: list[list[str]],
 ) -> None:
