@@ -18,13 +18,6 @@ from numpy.typing import NDArray
 COMPILED_FROM = 100_000
 
 
-# The table of term frequency parts covers these: nearly all postings (tf is 1 in 84% of the
-# postings of news chunks, above 15 in almost none; chunks hold at most a few hundred terms)
-# in at most 128 KiB.
-TABLE_TFS = 16
-TABLE_LENGTHS = 1024
-
-
 class Bm25Kernel(Enum):
     """How ``top`` scores and ranks chunks; both give the same list."""
 
@@ -91,7 +84,6 @@ class CompiledTop:
         self, norms: NDArray[np.float64], hidden: NDArray[np.bool_], k1_plus_1: float
     ) -> None:
         self._norms = _read_only(norms)
-        self._parts = _read_only(tf_parts(norms, k1_plus_1))
         self._hidden = _read_only(hidden)
         self._k1_plus_1 = k1_plus_1
         self._accumulators = Accumulators(len(hidden))
@@ -119,7 +111,6 @@ class CompiledTop:
                 _read_only(layer.tfs),
                 _read_only(layer.lengths),
                 self._norms,
-                self._parts,
                 self._k1_plus_1,
                 layer.shift,
             )
@@ -127,14 +118,6 @@ class CompiledTop:
         # Only a query that ran to the end has reset what it touched; a failed one drops its set.
         self._accumulators.give(buffers)
         return list(zip(positions.tolist(), values.tolist(), strict=True))
-
-
-def tf_parts(norms: NDArray[np.float64], k1_plus_1: float) -> NDArray[np.float64]:
-    """BM25's term frequency part ``tf * k1_plus_1 / (tf + norms[length])`` for tf below
-    ``TABLE_TFS`` and lengths below ``TABLE_LENGTHS``, as a table indexed ``[tf, length]``:
-    the float64 operations in the order ``index.sparse`` evaluates them for each posting."""
-    tf = np.arange(TABLE_TFS, dtype=np.float64)[:, np.newaxis]
-    return np.asarray(tf * k1_plus_1 / (tf + norms[np.newaxis, :TABLE_LENGTHS]), dtype=np.float64)
 
 
 def _read_only(array: NDArray[Item]) -> NDArray[Item]:
