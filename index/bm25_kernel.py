@@ -9,10 +9,12 @@ table by its length (the same expression over each length): a query then reads, 
 array of lengths and one of scores, instead of a norm per chunk as well. (The memory reads, not
 the division, take the time: a table of tf parts by tf and length measured 1.2x slower.)
 
-Importing this module imports numba and loads (or, the first time on a machine, compiles) the
-functions: about 0.2 s, so ``index.sparse`` imports it only for indexes large enough to need it.
-Compiled code is cached (``cache=True``) beside this file, or where numba falls back to when
-that folder is not writable (``NUMBA_CACHE_DIR``, else a user cache folder).
+Importing this module imports numba (about 0.2 s); the first call of each function in a process
+loads its machine code from numba's cache (about a second here, numba starting LLVM) or, the
+first time on a machine or after this file changes, compiles it (about 5 s). So ``index.sparse``
+imports it only for indexes large enough to need it, and the server's warm-up question pays it.
+The cache is beside this file (``__pycache__``) or, where that is not writable, in numba's
+user-wide folder (``NUMBA_CACHE_DIR``, else ``~/.cache/numba``).
 """
 
 from collections.abc import Callable

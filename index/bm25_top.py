@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 # From this many chunk positions ``top`` runs the compiled kernel unless told otherwise: numpy
 # takes about a millisecond a query below it, while importing numba and loading the compiled
-# kernel takes about 0.3 s, which a command asking one question of a small index would pay.
+# kernel takes about a second, which a command asking one question of a small index would pay.
 COMPILED_FROM = 100_000
 
 
