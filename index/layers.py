@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from index.bm25_top import Bm25Kernel, CompiledTop
 from index.embedders import Vectors
-from index.sparse import EPSILON, K1, B, SparseBm25
+from index.sparse import EPSILON, K1, SparseBm25, length_norm, top_of
 from index.stories import Story, StoryMap
 from index.vectors import VectorIndex
 
@@ -58,6 +59,7 @@ class LayeredBm25:
         self._base_norm: NDArray[np.float64] | None = None
         self._delta_norm: NDArray[np.float64] | None = None
         self._mean: float | None = None
+        self._compiled: CompiledTop | None = None
 
     @property
     def size(self) -> int:
@@ -98,31 +100,31 @@ class LayeredBm25:
         scores[self._hidden] = 0.0
         return scores
 
-    def top(self, query_terms: Sequence[str], n: int) -> list[tuple[int, float]]:
+    def top(
+        self, query_terms: Sequence[str], n: int, kernel: Bm25Kernel | None = None
+    ) -> list[tuple[int, float]]:
         """The ``n`` best live chunks as ``(position, score)``, best first, ties by position.
 
         Chunks sharing no term with the query are left out, so the list may be shorter than ``n``.
+        ``kernel`` picks how they are found (the same list either way); by default, by the
+        number of positions (``Bm25Kernel.for_positions``).
         """
         terms = list(dict.fromkeys(query_terms))
         if not terms or n <= 0:
             return []
-        ids, values = self._contributions(terms)
-        if not len(ids):
-            return []
-        # bincount adds in input order, which is query-term order: the same sums as rank-bm25.
-        scores = np.bincount(ids, weights=values, minlength=self._positions)
-        matched = np.zeros(self._positions, dtype=bool)
-        matched[ids] = True
-        matched[self._hidden] = False
-        candidates = np.flatnonzero(matched)
-        candidate_scores = scores[candidates]
-        if len(candidates) > n:
-            # Keep everything tied with the n-th best, then order exactly.
-            threshold = np.partition(candidate_scores, len(candidates) - n)[len(candidates) - n]
-            keep = candidate_scores >= threshold
-            candidates, candidate_scores = candidates[keep], candidate_scores[keep]
-        order = np.lexsort((candidates, -candidate_scores))[:n]
-        return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
+        if (kernel or Bm25Kernel.for_positions(self._positions)) is Bm25Kernel.NUMPY:
+            ids, values = self._contributions(terms)
+            return top_of(ids, values, self._positions, self._hidden, n)
+        weighted = [(term, idf) for term in terms if (idf := self.idf(term)) is not None]
+        known = [term for term, _ in weighted]
+        if self._compiled is None:
+            hidden = np.zeros(self._positions, dtype=np.bool_)
+            hidden[self._hidden] = True
+            longest = max(int(np.max(index.lengths)) for _, index, _ in self._layers())
+            norms = length_norm(np.arange(longest + 1), self._avgdl)
+            self._compiled = CompiledTop(norms, hidden, K1 + 1)
+        layers = [index.layer_postings(known, shift) for shift, index, _ in self._layers()]
+        return self._compiled.top(layers, [idf for _, idf in weighted], n)
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int64]] = []
@@ -154,8 +156,7 @@ class LayeredBm25:
         return layers
 
     def _norm(self, lengths: NDArray[np.int32]) -> NDArray[np.float64]:
-        # The same expression, evaluated the same way, as in ``BM25Okapi.get_scores``.
-        return np.asarray(K1 * (1 - B + B * np.asarray(lengths) / self._avgdl), dtype=np.float64)
+        return length_norm(lengths, self._avgdl)
 
     def _mean_idf(self) -> float:
         """The mean raw IDF over the live vocabulary, summed in first-seen order as

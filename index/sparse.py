@@ -8,6 +8,10 @@ negative IDF (``epsilon`` times the mean IDF): the IDF is computed by the same f
 order, and each posting's score by the same float64 operations, summed in query-term order. A
 test checks equal scores and equal top-k against ``index.bm25.Bm25Scorer`` (rank-bm25).
 
+``top`` runs a compiled kernel (``index.bm25_kernel``, numba) on large indexes: the same sums,
+then a top-k among the matched chunks only. Smaller ones score with numpy, so a command that
+opens a small index and asks once never imports numba (``index.bm25_top``).
+
 The arrays are saved as ``.npy`` files and memory-mapped on load, so opening a large index costs
 no parsing and reads no posting (``verify`` reads them all): 6 bytes per posting (int32 chunk,
 uint16 term frequency) and 12 per chunk.
@@ -15,13 +19,13 @@ uint16 term frequency) and 12 per chunk.
 
 import json
 import math
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from index.bm25_top import Bm25Kernel, CompiledTop, LayerPostings
 from index.errors import IndexDamagedError
 
 K1 = 1.5
@@ -62,8 +66,9 @@ class SparseBm25:
         # the same expression, evaluated the same way, as in ``BM25Okapi.get_scores``.
         # (All-empty chunks have no postings to score; 1.0 only avoids dividing by zero.)
         avgdl = int(lengths.sum(dtype=np.int64)) / self._size if self._size else 0.0
-        avgdl = avgdl or 1.0
-        self._norm = K1 * (1 - B + B * np.asarray(lengths) / avgdl)
+        self._avgdl = avgdl or 1.0
+        self._norm = length_norm(lengths, self._avgdl)
+        self._compiled: CompiledTop | None = None
 
     @classmethod
     def from_terms(cls, chunk_terms: Sequence[Sequence[str]]) -> "SparseBm25":
@@ -74,29 +79,26 @@ class SparseBm25:
         """
         if not chunk_terms:
             raise ValueError("BM25 needs at least one chunk")
+        lengths = np.fromiter((len(terms) for terms in chunk_terms), dtype=np.int64)
+        # Term ids in first-seen order, the order BM25Okapi's IDF sum takes its terms in.
         vocabulary: dict[str, int] = {}
-        postings: list[list[tuple[int, int]]] = []
-        lengths = np.zeros(len(chunk_terms), dtype=np.int32)
-        for position, terms in enumerate(chunk_terms):
-            lengths[position] = len(terms)
-            for term, count in Counter(terms).items():
-                term_id = vocabulary.setdefault(term, len(vocabulary))
-                if term_id == len(postings):
-                    postings.append([])
-                postings[term_id].append((position, count))
-        counts = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
-        offsets = np.zeros(len(postings) + 1, dtype=np.int64)
+        term_ids = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for terms in chunk_terms for t in terms),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        positions = np.repeat(np.arange(len(chunk_terms), dtype=np.int64), lengths)
+        # One key per (term, chunk) occurrence; sorted, equal keys are one posting and its
+        # count, term by term, chunks ascending.
+        keys, tf_counts = np.unique(term_ids * len(chunk_terms) + positions, return_counts=True)
+        posting_terms = keys // len(chunk_terms)
+        chunks = (keys - posting_terms * len(chunk_terms)).astype(np.int32)
+        tfs = np.minimum(tf_counts, 65535).astype(np.uint16)
+        counts = np.bincount(posting_terms, minlength=len(vocabulary)).astype(np.int64)
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        chunks = np.fromiter(
-            (p for plist in postings for p, _ in plist), dtype=np.int32, count=int(offsets[-1])
-        )
-        tfs = np.fromiter(
-            (min(c, 65535) for plist in postings for _, c in plist),
-            dtype=np.uint16,
-            count=int(offsets[-1]),
-        )
         idf = okapi_idf(counts, len(chunk_terms))
-        return cls(list(vocabulary), idf, offsets, chunks, tfs, lengths)
+        return cls(list(vocabulary), idf, offsets, chunks, tfs, lengths.astype(np.int32))
 
     @property
     def size(self) -> int:
@@ -148,30 +150,36 @@ class SparseBm25:
         ids, values = self._contributions(list(dict.fromkeys(query_terms)))
         return np.bincount(ids, weights=values, minlength=self._size).astype(np.float64)
 
-    def top(self, query_terms: Sequence[str], n: int) -> list[tuple[int, float]]:
+    def top(
+        self, query_terms: Sequence[str], n: int, kernel: Bm25Kernel | None = None
+    ) -> list[tuple[int, float]]:
         """The ``n`` best chunks as ``(chunk position, score)``, best first, ties by position.
 
         Chunks sharing no term with the query are left out, so the list may be shorter than ``n``.
+        ``kernel`` picks how they are found (the same list either way); by default, by the
+        index's size (``Bm25Kernel.for_positions``).
         """
         terms = list(dict.fromkeys(query_terms))
         if not terms or n <= 0:
             return []
-        ids, values = self._contributions(terms)
-        if not len(ids):
-            return []
-        # bincount adds in input order, which is query-term order: the same sums as rank-bm25.
-        scores = np.bincount(ids, weights=values, minlength=self._size)
-        matched = np.zeros(self._size, dtype=bool)
-        matched[ids] = True
-        candidates = np.flatnonzero(matched)
-        candidate_scores = scores[candidates]
-        if len(candidates) > n:
-            # Keep everything tied with the n-th best, then order exactly.
-            threshold = np.partition(candidate_scores, len(candidates) - n)[len(candidates) - n]
-            keep = candidate_scores >= threshold
-            candidates, candidate_scores = candidates[keep], candidate_scores[keep]
-        order = np.lexsort((candidates, -candidate_scores))[:n]
-        return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
+        if (kernel or Bm25Kernel.for_positions(self._size)) is Bm25Kernel.NUMPY:
+            ids, values = self._contributions(terms)
+            return top_of(ids, values, self._size, np.zeros(0, dtype=np.int64), n)
+        known = [term for term in terms if term in self._vocabulary]
+        idfs = [float(self._idf[self._vocabulary[term]]) for term in known]
+        if self._compiled is None:
+            norms = length_norm(np.arange(int(np.max(self._lengths)) + 1), self._avgdl)
+            self._compiled = CompiledTop(norms, np.zeros(self._size, dtype=np.bool_), K1 + 1)
+        return self._compiled.top([self.layer_postings(known, 0)], idfs, n)
+
+    def layer_postings(self, terms: Sequence[str], shift: int) -> LayerPostings:
+        """The postings of ``terms`` (in that order; none for a term not indexed), with the
+        chunks' lengths and their first position ``shift``, for ``CompiledTop``."""
+        ids = [self._vocabulary.get(term, -1) for term in terms]
+        offsets = self._offsets
+        starts = np.array([int(offsets[i]) if i >= 0 else 0 for i in ids], dtype=np.int64)
+        ends = np.array([int(offsets[i + 1]) if i >= 0 else 0 for i in ids], dtype=np.int64)
+        return LayerPostings(starts, ends, self._chunks, self._tfs, self._lengths, shift)
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int32]] = []
@@ -239,6 +247,40 @@ class SparseBm25:
             and not 0 <= int(np.min(self._chunks)) <= int(np.max(self._chunks)) < self._size
         ):
             raise IndexDamagedError("the BM25 postings point outside the chunks")
+
+
+def length_norm(lengths: NDArray[np.integer], avgdl: float) -> NDArray[np.float64]:
+    """BM25Okapi's length norm k1 * (1 - b + b * length / avgdl) of each length: the same
+    expression, evaluated the same way, as in ``BM25Okapi.get_scores``."""
+    return np.asarray(K1 * (1 - B + B * np.asarray(lengths) / avgdl), dtype=np.float64)
+
+
+def top_of(
+    ids: NDArray[np.int64],
+    values: NDArray[np.float64],
+    positions: int,
+    hidden: NDArray[np.int64],
+    n: int,
+) -> list[tuple[int, float]]:
+    """The ``n`` best positions, best first, ties by position, of the scores that adding each
+    ``values[i]`` at ``ids[i]`` (in that order) gives; positions never in ``ids`` or in
+    ``hidden`` are left out."""
+    if not len(ids):
+        return []
+    # bincount adds in input order, which is query-term order: the same sums as rank-bm25.
+    scores = np.bincount(ids, weights=values, minlength=positions)
+    matched = np.zeros(positions, dtype=bool)
+    matched[ids] = True
+    matched[hidden] = False
+    candidates = np.flatnonzero(matched)
+    candidate_scores = scores[candidates]
+    if len(candidates) > n:
+        # Keep everything tied with the n-th best, then order exactly.
+        threshold = np.partition(candidate_scores, len(candidates) - n)[len(candidates) - n]
+        keep = candidate_scores >= threshold
+        candidates, candidate_scores = candidates[keep], candidate_scores[keep]
+    order = np.lexsort((candidates, -candidate_scores))[:n]
+    return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
 
 
 def okapi_idf(document_frequency: NDArray[np.int64], documents: int) -> NDArray[np.float64]:

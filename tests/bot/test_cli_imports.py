@@ -13,6 +13,8 @@ NEVER_FOR_ASK = {
     "bot.api",
     "bot.evaluation",
     "fastapi",
+    # The compiled BM25 kernel: only for large indexes, and the server loads it at start-up.
+    "numba",
     "sentence_transformers",
     "starlette",
     "torch",

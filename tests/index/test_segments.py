@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from corpus import Article, ChunkingConfig, make_article
 from index import HashEmbedder, IndexDirectory, build_index, open_index, tokenize, update_index
 from index.bm25 import Bm25Scorer
+from index.bm25_top import Bm25Kernel
 from index.chunk_index import ChunkIndex
 from index.layers import LayeredBm25, Removed
 from index.merge import merge_segments
@@ -71,6 +72,37 @@ def test_layered_scores_are_rank_bm25_on_the_union(
     assert {p for p, _ in top} <= set(live)
     assert len(top) == len(reference.top(query, 5))
     assert layered.size == len(union)
+
+
+@pytest.mark.parametrize("kernel", list(Bm25Kernel))
+@settings(max_examples=150, deadline=None)
+@given(articles, st.data())
+def test_layered_top_k_skips_hidden_chunks_and_ranks_ties_by_position(
+    kernel: Bm25Kernel, base: list[list[list[str]]], data: st.DataObject
+) -> None:
+    removed = data.draw(st.sets(st.integers(0, len(base) - 1), max_size=len(base) - 1))
+    added = [
+        c
+        for a in data.draw(st.lists(st.lists(terms, min_size=1, max_size=3), max_size=4))
+        for c in a
+    ]
+    base_chunks = [chunk for article in base for chunk in article]
+    owner = [a for a, article in enumerate(base) for _ in article]
+    gone = [chunk for a in sorted(removed) for chunk in base[a]]
+    hidden = np.array([p for p, a in enumerate(owner) if a in removed], dtype=np.int64)
+    frequencies = dict(Counter(term for chunk in gone for term in set(chunk)))
+    removal = Removed(len(gone), sum(len(c) for c in gone), frequencies)
+    layered = LayeredBm25(SparseBm25.from_terms(base_chunks), added, removal, hidden)
+    query = data.draw(st.lists(st.sampled_from(list("abcz")), min_size=1, max_size=4))
+    n = data.draw(st.integers(1, 60))
+    scores = layered.scores(query)
+    matched = [
+        p
+        for p, chunk in enumerate(base_chunks + added)
+        if p not in set(hidden.tolist()) and set(chunk) & set(query)
+    ]
+    expected = sorted(((p, float(scores[p])) for p in matched), key=lambda h: (-h[1], h[0]))
+    assert layered.top(query, n, kernel) == expected[:n]
 
 
 def _union_articles(index: ChunkIndex) -> list[Article]:

@@ -1,5 +1,6 @@
 """The inverted-index BM25 scorer gives rank-bm25's scores and rankings, exactly."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from corpus import Article, ChunkingConfig
 from index import tokenize
 from index.bm25 import Bm25Scorer
+from index.bm25_top import Bm25Kernel
 from index.errors import IndexDamagedError
 from index.sparse import SPARSE_FILES, SparseBm25
 
@@ -35,24 +37,61 @@ def seed_terms(bundled_articles: tuple[Article, ...]) -> list[list[str]]:
     return [tokenize(chunk.text) for a in bundled_articles for chunk in a.chunks(ChunkingConfig())]
 
 
-def test_scores_equal_rank_bm25_on_the_seed_articles(seed_terms: list[list[str]]) -> None:
+@pytest.mark.parametrize("kernel", list(Bm25Kernel))
+def test_scores_equal_rank_bm25_on_the_seed_articles(
+    seed_terms: list[list[str]], kernel: Bm25Kernel
+) -> None:
     reference, fast = Bm25Scorer(seed_terms), SparseBm25.from_terms(seed_terms)
     for question in QUESTIONS:
         terms = tokenize(question)
         expected = reference._model.get_scores(list(dict.fromkeys(terms)))
         assert np.array_equal(fast.scores(terms), expected), question
-        assert fast.top(terms, 10) == reference.top(terms, 10), question
-        assert fast.top(terms, 1000) == reference.top(terms, 1000), question
+        assert fast.top(terms, 10, kernel) == reference.top(terms, 10), question
+        assert fast.top(terms, 1000, kernel) == reference.top(terms, 1000), question
     for term in {t for terms in seed_terms for t in terms} | {"zyzzyva"}:
         assert fast.idf(term) == reference.idf(term)
 
 
+@pytest.mark.parametrize("kernel", list(Bm25Kernel))
 @settings(max_examples=200, deadline=None)
-@given(chunk_terms, st.lists(st.sampled_from(["a", "b", "c", "z"]), max_size=5), st.integers(1, 8))
+@given(chunk_terms, st.lists(st.sampled_from(["a", "b", "c", "z"]), max_size=5), st.integers(1, 50))
 def test_top_k_equals_rank_bm25_on_any_corpus(
-    chunks: list[list[str]], query: list[str], n: int
+    kernel: Bm25Kernel, chunks: list[list[str]], query: list[str], n: int
 ) -> None:
-    assert SparseBm25.from_terms(chunks).top(query, n) == Bm25Scorer(chunks).top(query, n)
+    # n up to 50 is often more than the chunks the query matches: then all of them, no more.
+    assert SparseBm25.from_terms(chunks).top(query, n, kernel) == Bm25Scorer(chunks).top(query, n)
+
+
+def test_the_compiled_kernel_ranks_ties_by_position() -> None:
+    # Equal chunks score equally; the ones in between do not match.
+    chunks = [["a", "b"], ["c"], ["a", "b"], ["a", "b"], ["c"], ["b", "a"]]
+    top = SparseBm25.from_terms(chunks).top(["b", "a"], 3, Bm25Kernel.COMPILED)
+    assert [p for p, _ in top] == [0, 2, 3]
+    assert len({s for _, s in top}) == 1
+
+
+def test_the_compiled_kernel_scores_frequent_terms_and_long_chunks() -> None:
+    chunks = [["a"] * 20 + ["b"], ["a", "b"] * 600, ["a"] * 15, ["b", "c"], ["c"] * 1100]
+    for query in (["a"], ["b", "a"], ["c", "b"]):
+        top = SparseBm25.from_terms(chunks).top(query, 5, Bm25Kernel.COMPILED)
+        assert top == Bm25Scorer(chunks).top(query, 5), query
+
+
+def test_queries_answered_at_once_from_threads_rank_as_one_at_a_time(
+    seed_terms: list[list[str]],
+) -> None:
+    fast = SparseBm25.from_terms(seed_terms)
+    queries = [tokenize(q) for q in QUESTIONS] * 40
+    alone = [fast.top(q, 25, Bm25Kernel.COMPILED) for q in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda q: fast.top(q, 25, Bm25Kernel.COMPILED), queries))
+    assert together == alone
+    assert together[0] == Bm25Scorer(seed_terms).top(queries[0], 25)
+
+
+def test_the_default_kernel_follows_the_index_size() -> None:
+    assert Bm25Kernel.for_positions(99_999) is Bm25Kernel.NUMPY
+    assert Bm25Kernel.for_positions(100_000) is Bm25Kernel.COMPILED
 
 
 def test_saved_index_loads_with_the_same_scores(

@@ -1,0 +1,128 @@
+"""Choosing how BM25's ``top`` runs, and running the compiled kernel (``index.bm25_kernel``)
+over one or more layers of postings with reusable accumulators.
+
+Importing this module does not import numba: ``CompiledTop.top`` imports the kernel on first
+use.
+"""
+
+from collections.abc import Sequence
+from enum import Enum
+from typing import NamedTuple, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+# From this many chunk positions ``top`` runs the compiled kernel unless told otherwise: numpy
+# takes about a millisecond a query below it, while importing numba and loading the compiled
+# kernel takes about a second, which a command asking one question of a small index would pay.
+COMPILED_FROM = 100_000
+
+
+class Bm25Kernel(Enum):
+    """How ``top`` scores and ranks chunks; both give the same list."""
+
+    # numpy: every matched posting's score in one array, summed with bincount over all positions.
+    NUMPY = "numpy"
+    # numba: postings summed into an accumulator, top-k chosen among the chunks touched.
+    COMPILED = "compiled"
+
+    @classmethod
+    def for_positions(cls, positions: int) -> "Bm25Kernel":
+        """The kernel ``top`` runs by default over an index of ``positions`` chunk positions."""
+        return cls.COMPILED if positions >= COMPILED_FROM else cls.NUMPY
+
+
+class LayerPostings(NamedTuple):
+    """One index's postings for a query, as the kernel reads them: the span of each query term's
+    postings (an empty span for a term the index lacks), the postings' chunks and term
+    frequencies, each chunk's length, and the position of the index's first chunk."""
+
+    starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
+    chunks: NDArray[np.int32]
+    tfs: NDArray[np.uint16]
+    lengths: NDArray[np.int32]
+    shift: int
+
+
+Item = TypeVar("Item", bound=np.generic)
+
+# An accumulator set: each position's score (NaN until a query touches it) and the positions
+# touched, in the order first touched.
+Buffers = tuple[NDArray[np.float64], NDArray[np.int32]]
+
+
+class Accumulators:
+    """Score buffers over ``positions`` chunk positions for the compiled kernel, reused across
+    queries: one set for each query running at the same time (the server answers from threads).
+    Each query leaves its set as it found it, resetting only the positions it touched."""
+
+    def __init__(self, positions: int) -> None:
+        self._positions = positions
+        self._free: list[Buffers] = []
+
+    def take(self) -> Buffers:
+        """A free set (scores, touched), made if none is free."""
+        # list.pop and list.append are atomic under the GIL: no two threads get the same set.
+        try:
+            return self._free.pop()
+        except IndexError:
+            size = self._positions
+            return np.full(size, np.nan), np.empty(size, dtype=np.int32)
+
+    def give(self, buffers: Buffers) -> None:
+        """Return a set taken with ``take``, reset by the query that used it."""
+        self._free.append(buffers)
+
+
+class CompiledTop:
+    """The compiled kernel's top-k over an index's positions: the chunks' length norms
+    (``norms[length]``, k1 * (1 - b + b * length / avgdl)), the positions never to return
+    (``hidden``), and BM25's k1 + 1; made once per index, used from any thread."""
+
+    def __init__(
+        self, norms: NDArray[np.float64], hidden: NDArray[np.bool_], k1_plus_1: float
+    ) -> None:
+        self._norms = _read_only(norms)
+        self._hidden = _read_only(hidden)
+        self._k1_plus_1 = k1_plus_1
+        self._accumulators = Accumulators(len(hidden))
+
+    def top(
+        self, layers: Sequence[LayerPostings], idfs: Sequence[float], n: int
+    ) -> list[tuple[int, float]]:
+        """The ``n`` best positions not hidden as ``(position, score)``, best first, ties by
+        position, scoring each layer's postings with the query terms' ``idfs``."""
+        from index import bm25_kernel  # imports numba: only when an index first needs it
+
+        weights = np.asarray(idfs, dtype=np.float64)
+        buffers = self._accumulators.take()
+        scores, touched = buffers
+        count = 0
+        for layer in layers:
+            count = bm25_kernel.accumulate(
+                scores,
+                touched,
+                count,
+                layer.starts,
+                layer.ends,
+                weights,
+                _read_only(layer.chunks),
+                _read_only(layer.tfs),
+                _read_only(layer.lengths),
+                self._norms,
+                self._k1_plus_1,
+                layer.shift,
+            )
+        positions, values = bm25_kernel.select(scores, touched, count, self._hidden, n)
+        # Only a query that ran to the end has reset what it touched; a failed one drops its set.
+        self._accumulators.give(buffers)
+        return list(zip(positions.tolist(), values.tolist(), strict=True))
+
+
+def _read_only(array: NDArray[Item]) -> NDArray[Item]:
+    """A plain, read-only view: memory-mapped and built arrays then share one compiled
+    signature (numba compiles one for each array type and writability)."""
+    view = np.asarray(array).view()
+    view.flags.writeable = False
+    return view
