@@ -12,16 +12,23 @@ builds nothing. Queries: bench/query.py's 73 development questions and 100 title
 Each index is read back as a served index is (``faiss.IO_FLAG_MMAP_IFC``) and each search
 asks for the top 50 of one query on one faiss thread. Timing is interleaved: every query is
 searched by every configuration in turn (the order rotating), ``--rounds`` times after an
-untimed pass; a configuration's ratio is the median over queries of its median time over
-the reference's (HNSW32 over float vectors at efSearch 192). Recall@10 is that of the top
-50's first 10 against exact search (ties at the 10th place counted as found). RSS is measured
-in a fresh process that opens the index and searches every query once.
+untimed pass, in passes that hold one setting of each index (so that no search runs in caches
+the same query warmed on the same index) and the reference, HNSW32 over float vectors at
+efSearch 192, searched in a copy of its file (so that its caches are its own). A
+configuration's ratio is the median over queries of its median time over the reference's in
+its pass. Recall@10 is that of the top 50's first 10 against exact search (ties at the 10th
+place counted as found). RSS is measured in a fresh process that opens the index and searches
+every query once.
+
+``--threads`` then times the search that follows an ONNX embedding of each query (as a served
+search does) with faiss on one thread and on two, interleaved.
 """
 
 import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +48,7 @@ from index import EmbedderKind, make_embedder
 TOP = 50
 RECALL_AT = 10
 REFERENCE = "HNSW32,Flat ef192"
+REFERENCE_COPY = "reference"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="factory strings to run (default: all)")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="also time each query's embedding and top-50 search on 1 and 2 faiss threads",
+    )
     args = parser.parse_args()
     args.store.mkdir(parents=True, exist_ok=True)
     candidates = [c for c in CANDIDATES if not args.only or c.factory in args.only]
@@ -89,7 +102,54 @@ def main() -> int:
         truth = exact_neighbours(vectors, queries)
         del vectors
         report(args.store, count, candidates, built, queries, truth, args.rounds)
+        if args.threads:
+            threads(args.data, built, args.rounds)
     return 0
+
+
+def threads(data: Path, built: dict[str, dict[str, Any]], rounds: int) -> None:
+    """Each query embedded (ONNX, as a served search does) then searched, top 50, with faiss
+    on 1 and on 2 threads, interleaved: the p50 of the search alone."""
+    archive = read_archive(data)
+    questions = [
+        json.loads(line)["question"] for line in DEV_SET.read_text("utf-8").splitlines()[1:] if line
+    ]
+    texts = questions + [a.title for a in random.Random(1).sample(archive, 100) if a.title]
+    embedder = make_embedder(EmbedderKind.MINILM)
+    embedder.embed(texts[:2])
+    indexes = {
+        name: faiss.read_index(b["path"], faiss.IO_FLAG_MMAP_IFC)
+        for name, b in built.items()
+        if name in ("Flat", "HNSW32,SQ8")
+    }
+    configs = {
+        (name, count): search_fn(index, 128 if name.startswith("HNSW") else None)
+        for name, index in indexes.items()
+        for count in (1, 2)
+    }
+    times: dict[tuple[str, int], list[float]] = {config: [] for config in configs}
+    labels = list(configs)
+    for r in range(rounds + 1):
+        for q, text in enumerate(texts):
+            turn = (q + r) % len(labels)
+            for label in labels[turn:] + labels[:turn]:
+                row = embedder.embed([text]).reshape(1, -1)
+                faiss.omp_set_num_threads(label[1])
+                started = time.perf_counter()
+                configs[label](row)
+                if r:
+                    times[label].append(1000 * (time.perf_counter() - started))
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    print(
+        "\n| search after an embed | faiss threads | p50 ms | p95 ms |\n| --- | --- | --- | --- |"
+    )
+    for (name, count), values in times.items():
+        ordered = sorted(values)
+        p95 = ordered[int(0.95 * len(ordered))]
+        print(
+            f"| {name} (ef128 for HNSW) | {count} | {statistics.median(values):.2f} | {p95:.2f} |"
+        )
+    sys.stdout.flush()
 
 
 def query_vectors(data: Path, cache: Path, store: Path) -> np.ndarray:
@@ -221,20 +281,43 @@ def report(
                 exact = scores[0][: len(top)]
             found.append(np.sum(exact >= truth_floor[q] - 1e-6) / RECALL_AT)
         recall[label] = float(np.mean(found))
+    # Timed in passes holding one setting of each index, so that no search finds the caches
+    # warmed by the same query on the same index; the reference, in every pass, is searched
+    # in a copy of its own (another file, mapped alike).
+    copy = Path(built[REFERENCE.split(" ")[0]]["path"] + ".copy")
+    if not copy.exists():
+        shutil.copyfile(copy.with_suffix(""), copy)
+    reference_copy = search_fn(faiss.read_index(str(copy), faiss.IO_FLAG_MMAP_IFC), 192)
+    passes: list[dict[str, Callable[[np.ndarray], Any]]] = []
+    for j in range(max(len(c.settings) for c in candidates)):
+        lane = {REFERENCE_COPY: reference_copy}
+        for c in candidates:
+            if j < len(c.settings):
+                label = c.name(count) + ("" if c.settings[j] is None else f" ef{c.settings[j]}")
+                lane[label] = configs[label]
+        passes.append(lane)
     faiss.omp_set_num_threads(1)
     times: dict[str, list[list[float]]] = {label: [[] for _ in rows] for label in configs}
-    labels = list(configs)
-    for r in range(rounds + 1):
-        for q, row in enumerate(rows):
-            turn = (q + r) % len(labels)
-            for label in labels[turn:] + labels[:turn]:
-                started = time.perf_counter()
-                configs[label](row)
-                if r:
-                    times[label][q].append(1000 * (time.perf_counter() - started))
+    ratios: dict[str, list[float]] = {label: [] for label in configs}
+    for lane in passes:
+        labels = list(lane)
+        spent = {label: [[] for _ in rows] for label in labels}
+        for r in range(rounds + 1):
+            for q, row in enumerate(rows):
+                turn = (q + r) % len(labels)
+                for label in labels[turn:] + labels[:turn]:
+                    started = time.perf_counter()
+                    lane[label](row)
+                    if r:
+                        spent[label][q].append(1000 * (time.perf_counter() - started))
+        reference = [statistics.median(t) for t in spent[REFERENCE_COPY]]
+        for label in labels[1:]:
+            times[label] = spent[label]
+            mine = [statistics.median(t) for t in spent[label]]
+            ratios[label] = [m / r for m, r in zip(mine, reference, strict=True)]
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     medians = {label: [statistics.median(t) for t in per] for label, per in times.items()}
-    reference = medians.get(REFERENCE)
+    labels = list(configs)
     print(f"\n## {count:,} vectors, {len(rows)} queries, top {TOP}, 1 thread, {rounds} rounds\n")
     print("| index | recall@10 | p50 ms | ratio to HNSW32,Flat ef192 | disk B/vector |", end="")
     print(" RSS B/vector | open ms | build s |")
@@ -244,11 +327,7 @@ def report(
         name = label.split(" ")[0]
         if name not in served:
             served[name] = serving(built[name]["path"], count)
-        ratio = (
-            statistics.median(m / r for m, r in zip(medians[label], reference, strict=True))
-            if reference
-            else float("nan")
-        )
+        ratio = statistics.median(ratios[label])
         disk = os.path.getsize(built[name]["path"]) / count
         rss, opened = served[name]
         print(
