@@ -1,5 +1,5 @@
 """Query speed and memory at a million chunks: BM25 reference vs inverted index, dense exact vs
-IVF-SQ8 (with recall), fusion, answer, end to end.
+HNSW over 8-bit codes (with recall), fusion, answer, end to end.
 
     python -m bench.query --data ../shared/data [--chunks 1000000] [--cache DIR]
         [--articles N]
@@ -82,7 +82,7 @@ from index.sparse import SparseBm25
 from index.store import LiveState
 from index.stories import StoryMap
 from index.tokenizer import TOKENIZER_VERSION
-from index.vectors import VectorIndex
+from index.vectors import SEARCH_BREADTH, VectorIndex
 from retrieval import AnswerEngine
 from retrieval.figure_store import FigureAnnotator, figures_from
 from retrieval.figures import read_figures
@@ -143,15 +143,15 @@ def main() -> int:
     exact = VectorIndex.from_vectors(all_vectors, approximate_from=len(chunks) + 1)
     facts.append(("faiss flat build", f"{time.perf_counter() - started:.1f} s"))
     started = time.perf_counter()
-    ivf = VectorIndex.from_vectors(all_vectors)
+    approximate_index = VectorIndex.from_vectors(all_vectors)
     seconds = time.perf_counter() - started
-    facts.append(("faiss IVF-SQ8 build", f"{seconds:.1f} s ({ivf.approximate=})"))
+    facts.append(("faiss HNSW32-SQ8 build", f"{seconds:.1f} s ({approximate_index.approximate=})"))
     del all_vectors
 
     with tempfile.TemporaryDirectory(dir=args.cache) as folder:
         sparse_bytes = sum(os.path.getsize(Path(folder) / n) for n in sparse.save(Path(folder)))
-        ivf.save(Path(folder) / "vectors.faiss")
-        ivf_bytes = os.path.getsize(Path(folder) / "vectors.faiss")
+        approximate_index.save(Path(folder) / "vectors.faiss")
+        dense_bytes = os.path.getsize(Path(folder) / "vectors.faiss")
         exact.save(Path(folder) / "flat.faiss")
         flat_bytes = os.path.getsize(Path(folder) / "flat.faiss")
         (Path(folder) / "flat.faiss").unlink()
@@ -159,7 +159,7 @@ def main() -> int:
     n = len(chunks)
     facts.append(
         (
-            "RSS added by loading + querying BM25 + IVF",
+            "RSS added by loading + querying BM25 + HNSW",
             f"{loaded_rss:,.0f} MB ({loaded_rss * 2**20 / n:,.0f} B/chunk)",
         )
     )
@@ -170,7 +170,10 @@ def main() -> int:
         )
     )
     facts.append(
-        ("on disk: IVF-SQ8 vectors", f"{ivf_bytes / 2**20:,.0f} MB ({ivf_bytes / n:.0f} B/chunk)")
+        (
+            "on disk: HNSW32-SQ8 vectors",
+            f"{dense_bytes / 2**20:,.0f} MB ({dense_bytes / n:.0f} B/chunk)",
+        )
     )
     facts.append(
         (
@@ -179,7 +182,7 @@ def main() -> int:
         )
     )
     facts.append(
-        ("search index per chunk (BM25 + IVF-SQ8)", f"{(sparse_bytes + ivf_bytes) / n:.0f} B")
+        ("search index per chunk (BM25 + HNSW32-SQ8)", f"{(sparse_bytes + dense_bytes) / n:.0f} B")
     )
 
     questions = [
@@ -259,8 +262,8 @@ def main() -> int:
     # As before stored annotations (sentences parsed when first read), and as a user's index
     # is built now (figures and entities stored).
     indexes = {
-        BEFORE: replica_index(folder, plain, store, table, sparse, ivf),
-        AFTER: replica_index(folder, with_figures, store, table, sparse, ivf),
+        BEFORE: replica_index(folder, plain, store, table, sparse, approximate_index),
+        AFTER: replica_index(folder, with_figures, store, table, sparse, approximate_index),
     }
     facts.append(
         ("stored = fresh read, sampled copies", copies_read_alike(indexes[AFTER].articles, stamp))
@@ -282,8 +285,8 @@ def main() -> int:
             clock.lap()
             flat = exact.top(vector, CANDIDATES)
             clock.lap("dense exact (flat), top 50")
-            approx = ivf.top(vector, CANDIDATES)
-            clock.lap("dense IVF-SQ8, top 50")
+            approx = approximate_index.top(vector, CANDIDATES)
+            clock.lap("dense HNSW32-SQ8, top 50")
             reciprocal_rank_fusion([[p for p, _ in bm25], [p for p, _ in approx]])
             clock.lap("fusion (RRF)")
             if warm:
@@ -333,7 +336,7 @@ def main() -> int:
         "BM25 inverted index, top 50",
         "embed query (ONNX int8)",
         "dense exact (flat), top 50",
-        "dense IVF-SQ8, top 50",
+        "dense HNSW32-SQ8, top 50",
         "fusion (RRF)",
         *(
             f"{label}, {kind}"
@@ -346,21 +349,20 @@ def main() -> int:
         rows.append((stage, f"{percentile(values, 0.5):.2f}", f"{percentile(values, 0.95):.2f}"))
     facts.append(
         (
-            "dense recall@10, IVF-SQ8 vs exact",
+            "dense recall@10, HNSW32-SQ8 vs exact",
             f"{statistics.mean(recalls):.3f} over {len(recalls)} queries",
         )
     )
-    if ivf.approximate:
+    if approximate_index.approximate:
         truths = [{p for p, _ in exact.top(v, 10)} for v in query_vectors]
-        for nprobe in (16, 32, 64, 128, 256, 512):
-            probe = VectorIndex(ivf._index, nprobe)
+        for breadth in (32, 64, 96, 128, 192, 256):
+            probe = VectorIndex(approximate_index._index, breadth)
             t = time.perf_counter()
             found = [{p for p, _ in probe.top(v, 10)} for v in query_vectors]
             ms = 1000 * (time.perf_counter() - t) / len(query_vectors)
             recall = statistics.mean(len(a & b) / 10 for a, b in zip(truths, found, strict=True))
-            facts.append((f"  nprobe {nprobe}: recall@10, mean ms", f"{recall:.3f}, {ms:.2f}"))
-        default_probe = VectorIndex(ivf._index)._index
-        facts.append(("  default nprobe", str(faiss_nprobe(default_probe))))
+            facts.append((f"  efSearch {breadth}: recall@10, mean ms", f"{recall:.3f}, {ms:.2f}"))
+        facts.append(("  default efSearch", str(SEARCH_BREADTH)))
 
     same = same_answers(seeds, embedder, answers[AFTER])
     facts.append(("dev-set answers with the same figures as over the seeds alone", same))
@@ -713,18 +715,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def faiss_nprobe(index: Any) -> int:
-    import faiss
-
-    return int(faiss.extract_index_ivf(index).nprobe)
-
-
 SERVING = """
 import sys
 from pathlib import Path
 import numpy as np
 from index.sparse import SparseBm25
-from index.vectors import VectorIndex
+from index.vectors import SEARCH_BREADTH, VectorIndex
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):

@@ -372,29 +372,6 @@ def test_a_version_loaded_before_a_rebuild_still_reads_its_articles_from_any_thr
         assert pool.submit(lambda: old.articles[doc_id]).result() == bundled_articles[0]
 
 
-def test_above_the_threshold_the_vector_index_is_approximate_with_high_recall() -> None:
-    from index.vectors import VectorIndex
-
-    # Clustered unit vectors, like sentence embeddings of articles on a few topics.
-    rng = np.random.default_rng(7)
-    centres = rng.normal(size=(100, 64))
-    vectors = centres[rng.integers(0, 100, 20_000)] + 0.6 * rng.normal(size=(20_000, 64))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors.astype(np.float32)
-    exact = VectorIndex.from_vectors(vectors)
-    approximate = VectorIndex.from_vectors(vectors, approximate_from=10_000)
-    assert not exact.approximate and approximate.approximate
-    assert approximate.memory_bytes < exact.memory_bytes / 3
-    queries = vectors[:100] + 0.3 * rng.normal(size=(100, 64)).astype(np.float32)
-    recall = np.mean(
-        [
-            len({i for i, _ in exact.top(q, 10)} & {i for i, _ in approximate.top(q, 10)}) / 10
-            for q in queries / np.linalg.norm(queries, axis=1, keepdims=True)
-        ]
-    )
-    assert recall >= 0.95
-
-
 def test_chunks_are_stored_as_positions_and_read_back_from_their_articles(
     built: Path, bundled_articles: tuple[Article, ...]
 ) -> None:
