@@ -43,6 +43,11 @@ smallest, median and largest ratio beside each system's p50 and p95.
 - ``build``: chunks a second embedded by crosscheck's default embedder (ONNX int8) and its
   fp32 one against sentence-transformers (torch, fp32), on the same sample of real chunks, in
   batches of 256 sorted by length as a build embeds, runs interleaved.
+
+``--json FILE`` writes the same figures: ``{"machine": {...}, "bm25": {...}, "dense": {...},
+"hybrid": {...}, "build": {...}}``; a part with peers has ``crosscheck_p50_ms``, each peer's
+``<peer>_p50_ms``, ``ratios`` (``{peer: {"min", "median", "max"}}``) and ``median_ratio``
+(``{peer: median}``); a skipped part is ``{"skipped": why}``.
 """
 
 import argparse
