@@ -666,7 +666,7 @@ def build_part(corpus: Corpus, sample: int, runs: int) -> dict[str, Any]:
         f"\n## build: embedding {len(texts):,} real chunks ({words:.0f} words on average), "
         f"batches of 256 sorted by length, {runs} interleaved runs each"
     )
-    print(f"{'embedder':<34} {'runs (s)':<20} {'chunks/s':>9} {'x s-t':>7} {'load s':>7}")
+    print(f"{'embedder':<36} {'runs (s)':<20} {'chunks/s':>9} {'x s-t':>7} {'load s':>7}")
     labels = {
         "crosscheck_int8": "crosscheck ONNX int8 (default)",
         "crosscheck_fp32": "crosscheck ONNX fp32",
@@ -676,7 +676,7 @@ def build_part(corpus: Corpus, sample: int, runs: int) -> dict[str, Any]:
     for name in kinds:
         shown = " ".join(f"{s:.1f}" for s in seconds[name])
         print(
-            f"{labels[name]:<34} {shown:<20} {rates[name]:>9,.0f} {rates[name] / peer:>7.2f} "
+            f"{labels[name]:<36} {shown:<20} {rates[name]:>9,.0f} {rates[name] / peer:>7.2f} "
             f"{loads[name]:>7.1f}"
         )
     print("(x s-t: this row's chunks/s over sentence-transformers'; above 1: faster)")
