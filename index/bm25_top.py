@@ -1,5 +1,6 @@
-"""Choosing how BM25's ``top`` runs, and running the compiled kernel (``index.bm25_kernel``)
-over one or more layers of postings with reusable accumulators.
+"""Choosing how BM25's ``top`` runs, and running the compiled kernel (``index.bm25_pruned``,
+or ``index.bm25_kernel`` when an IDF is negative) over one or more layers of postings with
+reusable accumulators.
 
 Importing this module does not import numba: ``CompiledTop.top`` imports the kernel on first
 use.
@@ -23,7 +24,8 @@ class Bm25Kernel(Enum):
 
     # numpy: every matched posting's score in one array, summed with bincount over all positions.
     NUMPY = "numpy"
-    # numba: postings summed into an accumulator, top-k chosen among the chunks touched.
+    # numba: postings summed into an accumulator, top-k chosen among the chunks touched; the
+    # postings of common terms looked up only for chunks still in reach (``index.bm25_pruned``).
     COMPILED = "compiled"
 
     @classmethod
@@ -33,16 +35,19 @@ class Bm25Kernel(Enum):
 
 
 class LayerPostings(NamedTuple):
-    """One index's postings for a query, as the kernel reads them: the span of each query term's
-    postings (an empty span for a term the index lacks), the postings' chunks and term
-    frequencies, each chunk's length, and the position of the index's first chunk."""
+    """One index's postings for a query, as the kernel reads them: each query term's id in the
+    index (-1 if the index lacks it) and the span of its postings (empty if it lacks it), the
+    postings' chunks and term frequencies, each chunk's length, the position of the index's
+    first chunk, and the number of terms the index holds."""
 
+    ids: NDArray[np.int64]
     starts: NDArray[np.int64]
     ends: NDArray[np.int64]
     chunks: NDArray[np.int32]
     tfs: NDArray[np.uint16]
     lengths: NDArray[np.int32]
     shift: int
+    terms: int
 
 
 Item = TypeVar("Item", bound=np.generic)
@@ -87,37 +92,68 @@ class CompiledTop:
         self._hidden = _read_only(hidden)
         self._k1_plus_1 = k1_plus_1
         self._accumulators = Accumulators(len(hidden))
+        self._largest: list[NDArray[np.float64]] = []
 
     def top(
         self, layers: Sequence[LayerPostings], idfs: Sequence[float], n: int
     ) -> list[tuple[int, float]]:
         """The ``n`` best positions not hidden as ``(position, score)``, best first, ties by
         position, scoring each layer's postings with the query terms' ``idfs``."""
-        from index import bm25_kernel  # imports numba: only when an index first needs it
+        from index import bm25_kernel, bm25_pruned  # imports numba: only when first needed
 
         weights = np.asarray(idfs, dtype=np.float64)
         buffers = self._accumulators.take()
         scores, touched = buffers
-        count = 0
-        for layer in layers:
-            count = bm25_kernel.accumulate(
+        if len(layers) and not np.any(weights < 0):
+            positions, values = bm25_pruned.pruned_top(
                 scores,
                 touched,
-                count,
-                layer.starts,
-                layer.ends,
+                np.array([layer.ids for layer in layers], dtype=np.int64),
+                np.array([layer.starts for layer in layers], dtype=np.int64),
+                np.array([layer.ends for layer in layers], dtype=np.int64),
                 weights,
-                _read_only(layer.chunks),
-                _read_only(layer.tfs),
-                _read_only(layer.lengths),
+                tuple(self._bounds(i, layer.terms) for i, layer in enumerate(layers)),
+                tuple(_read_only(layer.chunks) for layer in layers),
+                tuple(_read_only(layer.tfs) for layer in layers),
+                tuple(_read_only(layer.lengths) for layer in layers),
+                np.array([layer.shift for layer in layers], dtype=np.int64),
                 self._norms,
                 self._k1_plus_1,
-                layer.shift,
+                self._hidden,
+                n,
             )
-        positions, values = bm25_kernel.select(scores, touched, count, self._hidden, n)
+        else:
+            # A negative IDF (rank-bm25's floor on a tiny corpus) breaks the bounds pruning
+            # relies on: every posting is added.
+            count = 0
+            for layer in layers:
+                count = bm25_kernel.accumulate(
+                    scores,
+                    touched,
+                    count,
+                    layer.starts,
+                    layer.ends,
+                    weights,
+                    _read_only(layer.chunks),
+                    _read_only(layer.tfs),
+                    _read_only(layer.lengths),
+                    self._norms,
+                    self._k1_plus_1,
+                    layer.shift,
+                )
+            positions, values = bm25_kernel.select(scores, touched, count, self._hidden, n)
         # Only a query that ran to the end has reset what it touched; a failed one drops its set.
         self._accumulators.give(buffers)
         return list(zip(positions.tolist(), values.tolist(), strict=True))
+
+    def _bounds(self, layer: int, terms: int) -> NDArray[np.float64]:
+        """Layer ``layer``'s largest tf part of each of its ``terms`` terms, NaN until the
+        kernel first needs it (the layers are the same for every query of an index)."""
+        while len(self._largest) <= layer:
+            self._largest.append(np.full(0, np.nan))
+        if len(self._largest[layer]) != terms:
+            self._largest[layer] = np.full(terms, np.nan)
+        return self._largest[layer]
 
 
 def _read_only(array: NDArray[Item]) -> NDArray[Item]:

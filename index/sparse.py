@@ -8,9 +8,10 @@ negative IDF (``epsilon`` times the mean IDF): the IDF is computed by the same f
 order, and each posting's score by the same float64 operations, summed in query-term order. A
 test checks equal scores and equal top-k against ``index.bm25.Bm25Scorer`` (rank-bm25).
 
-``top`` runs a compiled kernel (``index.bm25_kernel``, numba) on large indexes: the same sums,
-then a top-k among the matched chunks only. Smaller ones score with numpy, so a command that
-opens a small index and asks once never imports numba (``index.bm25_top``).
+``top`` runs a compiled kernel (``index.bm25_pruned``, numba) on large indexes: the same sums
+for the chunks that can reach the top k, the others dropped by exact upper bounds. Smaller ones
+score with numpy, so a command that opens a small index and asks once never imports numba
+(``index.bm25_top``).
 
 The arrays are saved as ``.npy`` files and memory-mapped on load, so opening a large index costs
 no parsing and reads no posting (``verify`` reads them all): 6 bytes per posting (int32 chunk,
@@ -179,7 +180,16 @@ class SparseBm25:
         offsets = self._offsets
         starts = np.array([int(offsets[i]) if i >= 0 else 0 for i in ids], dtype=np.int64)
         ends = np.array([int(offsets[i + 1]) if i >= 0 else 0 for i in ids], dtype=np.int64)
-        return LayerPostings(starts, ends, self._chunks, self._tfs, self._lengths, shift)
+        return LayerPostings(
+            np.array(ids, dtype=np.int64),
+            starts,
+            ends,
+            self._chunks,
+            self._tfs,
+            self._lengths,
+            shift,
+            len(self._terms),
+        )
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int32]] = []

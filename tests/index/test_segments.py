@@ -105,6 +105,42 @@ def test_layered_top_k_skips_hidden_chunks_and_ranks_ties_by_position(
     assert layered.top(query, n, kernel) == expected[:n]
 
 
+# A wider vocabulary: two terms in most chunks (their IDF is rank-bm25's positive floor) and
+# thirty rare ones, so IDFs are positive and the compiled kernel prunes the common terms.
+wide_terms = st.lists(
+    st.sampled_from(["a"] * 8 + ["b"] * 4 + [f"t{i}" for i in range(30)]), min_size=1, max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(wide_terms, min_size=1, max_size=4), min_size=2, max_size=40), st.data())
+def test_the_pruned_top_k_equals_scoring_every_chunk(
+    base: list[list[list[str]]], data: st.DataObject
+) -> None:
+    removed = data.draw(st.sets(st.integers(0, len(base) - 1), max_size=len(base) - 1))
+    added = [c for c in data.draw(st.lists(wide_terms, max_size=8))]
+    base_chunks = [chunk for article in base for chunk in article]
+    owner = [a for a, article in enumerate(base) for _ in article]
+    gone = [chunk for a in sorted(removed) for chunk in base[a]]
+    hidden = np.array([p for p, a in enumerate(owner) if a in removed], dtype=np.int64)
+    frequencies = dict(Counter(term for chunk in gone for term in set(chunk)))
+    removal = Removed(len(gone), sum(len(c) for c in gone), frequencies)
+    layered = LayeredBm25(SparseBm25.from_terms(base_chunks), added, removal, hidden)
+    vocabulary = ["a", "b", "z"] + [f"t{i}" for i in range(30)]
+    query = data.draw(st.lists(st.sampled_from(vocabulary), min_size=1, max_size=8))
+    scores = layered.scores(query)
+    matched = [
+        p
+        for p, chunk in enumerate(base_chunks + added)
+        if p not in set(hidden.tolist()) and set(chunk) & set(query)
+    ]
+    expected = sorted(((p, float(scores[p])) for p in matched), key=lambda h: (-h[1], h[0]))
+    # From one chunk to more than the query matches.
+    n = data.draw(st.integers(1, len(matched) + 3))
+    assert layered.top(query, n, Bm25Kernel.COMPILED) == expected[:n]
+    assert layered.top(query, n, Bm25Kernel.NUMPY) == expected[:n]
+
+
 def _union_articles(index: ChunkIndex) -> list[Article]:
     """The live articles in the order a full build over them would take."""
     seen: dict[str, Article] = {}
