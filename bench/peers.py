@@ -25,8 +25,8 @@ smallest, median and largest ratio beside each system's p50 and p95.
   where rank-bm25 floors it at a quarter of the mean IDF, and keeps float32 scores: the share of
   ranks whose scores agree (within 1e-4 relative) is reported. Also the build rate of
   ``SparseBm25.from_terms`` against ``bm25s.BM25.index``, runs interleaved.
-- ``dense``: ``index.vectors.VectorIndex.from_vectors`` (exact below 100,000 vectors, IVF-SQ8
-  from there) against faiss ``IndexHNSWFlat(384, 32)`` (efSearch 192) and
+- ``dense``: ``index.vectors.VectorIndex.from_vectors`` (exact below 20,000 vectors, HNSW32
+  over 8-bit codes from there) against faiss ``IndexHNSWFlat(384, 32)`` (efSearch 192) and
   ``IndexHNSWSQ(384, QT_8bit, 32)`` (efSearch 192), with recall@10 against exact search
   (``IndexFlatIP``), bytes a vector on disk (the saved file over the vector count), the resident
   memory a fresh process gains loading the file and searching every query (over the vector
@@ -363,7 +363,7 @@ def dense_part(corpus: Corpus, target: int, cache: Path, random_vectors: bool) -
         built = {"crosscheck": (time.perf_counter() - began, "this run")}
         ours.save(folder / "crosscheck.faiss")
         files = {"crosscheck": folder / "crosscheck.faiss"}
-        kinds = {"crosscheck": "IVF-SQ8" if ours.approximate else "exact (IndexFlatIP)"}
+        kinds = {"crosscheck": ours.kind}
         indexes: dict[str, Any] = {"crosscheck": ours}
         for name, make in (
             ("faiss_hnsw_flat", lambda: faiss.IndexHNSWFlat(dimension, HNSW_M)),
@@ -569,7 +569,7 @@ def hybrid_part(corpus: Corpus, cache: Path) -> dict[str, Any]:
         "query text in, top 10 out, query embedded by each"
     )
     table = timing_table(labels, times)
-    dense = "IVF-SQ8" if index.vectors.base.approximate else "exact flat"
+    dense = index.vectors.base.kind
     print(
         f"crosscheck: BM25 + {dense} dense, "
         f"RRF, ONNX int8 query embedding; index built "

@@ -60,6 +60,16 @@ class VectorIndex:
             self._breadth = breadth or max(1, math.ceil(PROBE_SHARE * ivf.nlist))
             ivf.nprobe = self._breadth
 
+    @property
+    def kind(self) -> str:
+        """What searches this index, for people: "exact", "HNSW32-SQ8, efSearch 192", ..."""
+        if isinstance(self._index, faiss.IndexHNSW):
+            links = int(self._index.hnsw.nb_neighbors(1))  # type: ignore[attr-defined]
+            return f"HNSW{links}-SQ8, efSearch {self._breadth}"
+        if _ivf(self._index) is not None:
+            return f"IVF-SQ8, nprobe {self._breadth}"
+        return "exact"
+
     @classmethod
     def from_vectors(
         cls, vectors: Vectors, approximate_from: int = APPROXIMATE_FROM, breadth: int | None = None

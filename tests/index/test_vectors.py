@@ -136,3 +136,11 @@ def test_a_search_runs_on_one_faiss_thread_and_leaves_the_setting_as_it_was(
     other.start()
     other.join()
     assert faiss.omp_get_max_threads() == before
+
+
+def test_an_index_says_how_it_searches() -> None:
+    vectors = np.random.default_rng(3).standard_normal((300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert VectorIndex.from_vectors(vectors).kind == "exact"
+    graph = VectorIndex.from_vectors(vectors, approximate_from=100, breadth=64)
+    assert graph.kind == "HNSW32-SQ8, efSearch 64"
