@@ -42,8 +42,8 @@ def accumulate(
     scores: NDArray[np.float64],
     touched: NDArray[np.int32],
     count: int,
-    starts: NDArray[np.int64],
-    ends: NDArray[np.int64],
+    ids: NDArray[np.int64],
+    offsets: NDArray[np.int64],
     idfs: NDArray[np.float64],
     chunks: NDArray[np.int32],
     tfs: NDArray[np.uint16],
@@ -52,13 +52,17 @@ def accumulate(
     k1_plus_1: float,
     shift: int,
 ) -> int:
-    """Add postings ``starts[t]:ends[t]`` of each term ``t`` in turn, weighted by ``idfs[t]``,
+    """Add the postings ``offsets[id]:offsets[id + 1]`` of each term id ``ids[t]`` in turn
+    (none where it is -1), weighted by ``idfs[t]``,
     to ``scores`` at chunk + ``shift``; a chunk of length ``l`` has the length norm
     ``norms[l]``. ``scores`` is NaN where no posting has been added yet: such positions start
     from 0 and are appended to ``touched`` after the first ``count``. Returns the new count."""
-    for t in range(len(starts)):
+    for t in range(len(ids)):
+        term = ids[t]
+        if term < 0:
+            continue
         idf = idfs[t]
-        for p in range(starts[t], ends[t]):
+        for p in range(offsets[term], offsets[term + 1]):
             chunk = chunks[p]
             tf = np.float64(tfs[p])
             value = idf * (tf * k1_plus_1 / (tf + norms[lengths[chunk]]))

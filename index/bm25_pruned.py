@@ -31,10 +31,9 @@ def pruned_top(
     scores: NDArray[np.float64],
     touched: NDArray[np.int32],
     ids: NDArray[np.int64],
-    starts: NDArray[np.int64],
-    ends: NDArray[np.int64],
     idfs: NDArray[np.float64],
     bounds: tuple[NDArray[np.float64], ...],
+    offsets: tuple[NDArray[np.int64], ...],
     chunks: tuple[NDArray[np.int32], ...],
     tfs: tuple[NDArray[np.uint16], ...],
     lengths: tuple[NDArray[np.int32], ...],
@@ -48,12 +47,14 @@ def pruned_top(
     ties by position: ``bm25_kernel.select`` after ``accumulate`` over every layer, for IDFs
     that are all ``>= 0``.
 
-    Layer ``l`` holds query term ``t`` as term ``ids[l, t]`` (-1 if it lacks it), with postings
-    ``starts[l, t]:ends[l, t]`` of ``chunks[l]`` and ``tfs[l]``, chunk lengths ``lengths[l]``,
-    and its first position ``shifts[l]``. ``bounds[l]`` caches, by term id, the largest tf part
-    among that term's postings (NaN until a query first needs it; filled in here). ``scores``
-    is NaN everywhere and ``touched`` is scratch space; both are left as found."""
-    layers, terms = starts.shape
+    Layer ``l`` holds query term ``t`` as term ``ids[l, t]`` (-1 if it lacks it), with
+    postings ``offsets[l][id]:offsets[l][id + 1]`` of ``chunks[l]`` and ``tfs[l]``, chunk
+    lengths ``lengths[l]``, and its first position ``shifts[l]``. ``bounds[l]`` caches, by term
+    id, the largest tf part among that term's postings (NaN until a query first needs it;
+    filled in here). ``scores`` is NaN everywhere and ``touched`` is scratch space; both are
+    left as found."""
+    layers, terms = ids.shape
+    starts, ends = _spans(ids, offsets)
     # Each term's upper bound, and the terms by bound, best first.
     upper = np.zeros(terms, dtype=np.float64)
     for t in range(terms):
@@ -89,6 +90,7 @@ def pruned_top(
     count = 0
     best = -np.inf
     done = terms
+    nth = -np.inf  # the n-th best sum so far, less the margin, when last found
     for i in range(terms):
         t = order[i]
         idf = idfs[t]
@@ -111,23 +113,26 @@ def pruned_top(
                     best = score
         # Worth finding the n-th best only when it may pass the rest's bounds, and costs less
         # than the postings it may save.
-        worth = i + 1 < terms and rest[i] < best and left[i] > count
-        if worth and rest[i] < _nth_best(scores, touched, count, hidden, n) * (1 - MARGIN):
-            done = i + 1
-            break
+        if i + 1 < terms and rest[i] < best and left[i] > count:
+            nth = _nth_best(scores, touched, count, hidden, n) * (1 - MARGIN)
+            if rest[i] < nth:
+                done = i + 1
+                break
+    if done == terms:
+        nth = _nth_best(scores, touched, count, hidden, n) * (1 - MARGIN)
 
-    # The chunks still in reach, ascending.
+    # The chunks still in reach: not hidden, with a sum that the bounds of the terms left can
+    # lift to the n-th best. (Unsorted: each is looked up on its own below.)
+    reach = rest[done - 1] if done > 0 else 0.0
     candidates = np.empty(count, dtype=np.int64)
     size = 0
     for i in range(count):
         position = touched[i]
-        if hidden[position]:
+        if hidden[position] or scores[position] + reach < nth:
             scores[position] = np.nan
         else:
             candidates[size] = position
             size += 1
-    size = _keep_in_reach(scores, candidates, size, rest[done - 1], hidden, n)
-    candidates = np.sort(candidates[:size])
 
     # Phase 2: the terms left, for the candidates only.
     for i in range(done, terms):
@@ -135,20 +140,18 @@ def pruned_top(
         idf = idfs[t]
         for layer in range(layers):
             start, end = starts[layer, t], ends[layer, t]
-            shift = shifts[layer]
-            low = np.searchsorted(candidates[:size], shift)
-            high = np.searchsorted(candidates[:size], shift + len(lengths[layer]))
-            if start == end or low == high:
+            if start == end:
                 continue
+            shift = shifts[layer]
             layer_chunks, layer_tfs, layer_lengths = chunks[layer], tfs[layer], lengths[layer]
-            if (high - low) * (np.log2(end - start) + 2) < end - start:
-                p = start
-                for c in range(low, high):
+            if size * (np.log2(end - start) + 2) < end - start:
+                # Few candidates: a binary search in the postings for each.
+                for c in range(size):
                     chunk = candidates[c] - shift
-                    p = _lower_bound(layer_chunks, p, end, chunk)
-                    if p == end:
-                        break
-                    if layer_chunks[p] == chunk:
+                    if chunk < 0 or chunk >= len(layer_lengths):
+                        continue
+                    p = _lower_bound(layer_chunks, start, end, chunk)
+                    if p < end and layer_chunks[p] == chunk:
                         tf = np.float64(layer_tfs[p])
                         value = idf * (tf * k1_plus_1 / (tf + norms[layer_lengths[chunk]]))
                         scores[chunk + shift] += value
@@ -164,9 +167,9 @@ def pruned_top(
         size = _keep_in_reach(scores, candidates, size, rest[i], hidden, n)
 
     # The survivors' sums again, in query-term order: bm25_kernel.accumulate's sums.
-    layer = 0
     for c in range(size):
         position = candidates[c]
+        layer = 0
         while position >= shifts[layer] + len(lengths[layer]):
             layer += 1
         chunk = position - shifts[layer]
@@ -184,6 +187,23 @@ def pruned_top(
     for i in range(count):
         scores[touched[i]] = np.nan
     return found
+
+
+@_compiled
+def _spans(
+    ids: NDArray[np.int64], offsets: tuple[NDArray[np.int64], ...]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each layer's postings of each query term start and end (both 0 where the layer
+    lacks the term)."""
+    starts = np.zeros(ids.shape, dtype=np.int64)
+    ends = np.zeros(ids.shape, dtype=np.int64)
+    for layer in range(ids.shape[0]):
+        for t in range(ids.shape[1]):
+            term = ids[layer, t]
+            if term >= 0:
+                starts[layer, t] = offsets[layer][term]
+                ends[layer, t] = offsets[layer][term + 1]
+    return starts, ends
 
 
 @_compiled

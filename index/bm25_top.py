@@ -36,13 +36,14 @@ class Bm25Kernel(Enum):
 
 class LayerPostings(NamedTuple):
     """One index's postings for a query, as the kernel reads them: each query term's id in the
-    index (-1 if the index lacks it) and the span of its postings (empty if it lacks it), the
-    postings' chunks and term frequencies, each chunk's length, the position of the index's
-    first chunk, and the number of terms the index holds."""
+    index (-1 if the index lacks it), where each term's postings start (term ``i``'s are
+    ``offsets[i]:offsets[i + 1]``), the postings' chunks and term frequencies, each chunk's
+    length, the position of the index's first chunk, and the number of terms the index holds.
+    Only ``ids`` changes from query to query. The arrays are plain, read-only ndarrays
+    (``read_only``), so every call finds the kernel's one compiled signature."""
 
     ids: NDArray[np.int64]
-    starts: NDArray[np.int64]
-    ends: NDArray[np.int64]
+    offsets: NDArray[np.int64]
     chunks: NDArray[np.int32]
     tfs: NDArray[np.uint16]
     lengths: NDArray[np.int32]
@@ -88,11 +89,11 @@ class CompiledTop:
     def __init__(
         self, norms: NDArray[np.float64], hidden: NDArray[np.bool_], k1_plus_1: float
     ) -> None:
-        self._norms = _read_only(norms)
-        self._hidden = _read_only(hidden)
+        self._norms = read_only(norms)
+        self._hidden = read_only(hidden)
         self._k1_plus_1 = k1_plus_1
         self._accumulators = Accumulators(len(hidden))
-        self._largest: list[NDArray[np.float64]] = []
+        self._static: _Static | None = None
 
     def top(
         self, layers: Sequence[LayerPostings], idfs: Sequence[float], n: int
@@ -101,22 +102,26 @@ class CompiledTop:
         position, scoring each layer's postings with the query terms' ``idfs``."""
         from index import bm25_kernel, bm25_pruned  # imports numba: only when first needed
 
-        weights = np.asarray(idfs, dtype=np.float64)
+        weights = np.array(idfs, dtype=np.float64)
         buffers = self._accumulators.take()
         scores, touched = buffers
-        if len(layers) and not np.any(weights < 0):
+        if len(layers) and not (weights < 0).any():
+            if len(layers) == 1:
+                ids = layers[0].ids.reshape(1, -1)
+            else:
+                ids = np.stack([layer.ids for layer in layers])
+            static = self._static_arguments(layers)
             positions, values = bm25_pruned.pruned_top(
                 scores,
                 touched,
-                np.array([layer.ids for layer in layers], dtype=np.int64),
-                np.array([layer.starts for layer in layers], dtype=np.int64),
-                np.array([layer.ends for layer in layers], dtype=np.int64),
+                ids,
                 weights,
-                tuple(self._bounds(i, layer.terms) for i, layer in enumerate(layers)),
-                tuple(_read_only(layer.chunks) for layer in layers),
-                tuple(_read_only(layer.tfs) for layer in layers),
-                tuple(_read_only(layer.lengths) for layer in layers),
-                np.array([layer.shift for layer in layers], dtype=np.int64),
+                static.bounds,
+                static.offsets,
+                static.chunks,
+                static.tfs,
+                static.lengths,
+                static.shifts,
                 self._norms,
                 self._k1_plus_1,
                 self._hidden,
@@ -131,12 +136,12 @@ class CompiledTop:
                     scores,
                     touched,
                     count,
-                    layer.starts,
-                    layer.ends,
+                    layer.ids,
+                    layer.offsets,
                     weights,
-                    _read_only(layer.chunks),
-                    _read_only(layer.tfs),
-                    _read_only(layer.lengths),
+                    layer.chunks,
+                    layer.tfs,
+                    layer.lengths,
                     self._norms,
                     self._k1_plus_1,
                     layer.shift,
@@ -146,17 +151,35 @@ class CompiledTop:
         self._accumulators.give(buffers)
         return list(zip(positions.tolist(), values.tolist(), strict=True))
 
-    def _bounds(self, layer: int, terms: int) -> NDArray[np.float64]:
-        """Layer ``layer``'s largest tf part of each of its ``terms`` terms, NaN until the
-        kernel first needs it (the layers are the same for every query of an index)."""
-        while len(self._largest) <= layer:
-            self._largest.append(np.full(0, np.nan))
-        if len(self._largest[layer]) != terms:
-            self._largest[layer] = np.full(terms, np.nan)
-        return self._largest[layer]
+    def _static_arguments(self, layers: Sequence[LayerPostings]) -> "_Static":
+        """The kernel's per-layer arguments that are the same for every query of an index (its
+        layers do not change), made at the first query: each layer's offsets, postings, lengths
+        and first position, and its bounds cache (by term id, the largest tf part among the
+        term's postings, NaN until the kernel first needs it)."""
+        static = self._static
+        if static is None or len(static.chunks) != len(layers):
+            static = _Static(
+                tuple(np.full(layer.terms, np.nan) for layer in layers),
+                tuple(layer.offsets for layer in layers),
+                tuple(layer.chunks for layer in layers),
+                tuple(layer.tfs for layer in layers),
+                tuple(layer.lengths for layer in layers),
+                np.array([layer.shift for layer in layers], dtype=np.int64),
+            )
+            self._static = static
+        return static
 
 
-def _read_only(array: NDArray[Item]) -> NDArray[Item]:
+class _Static(NamedTuple):
+    bounds: tuple[NDArray[np.float64], ...]
+    offsets: tuple[NDArray[np.int64], ...]
+    chunks: tuple[NDArray[np.int32], ...]
+    tfs: tuple[NDArray[np.uint16], ...]
+    lengths: tuple[NDArray[np.int32], ...]
+    shifts: NDArray[np.int64]
+
+
+def read_only(array: NDArray[Item]) -> NDArray[Item]:
     """A plain, read-only view: memory-mapped and built arrays then share one compiled
     signature (numba compiles one for each array type and writability)."""
     view = np.asarray(array).view()

@@ -26,12 +26,16 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from index.bm25_top import Bm25Kernel, CompiledTop, LayerPostings
+from index.bm25_top import Bm25Kernel, CompiledTop, LayerPostings, read_only
 from index.errors import IndexDamagedError
 
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+
+# An index's offsets, postings (chunks, term frequencies) and chunk lengths, as the kernel reads
+# them.
+KernelArrays = tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.uint16], NDArray[np.int32]]
 
 SPARSE_FILES = (
     "bm25_terms.json",
@@ -70,6 +74,7 @@ class SparseBm25:
         self._avgdl = avgdl or 1.0
         self._norm = length_norm(lengths, self._avgdl)
         self._compiled: CompiledTop | None = None
+        self._kernel_arrays: KernelArrays | None = None
 
     @classmethod
     def from_terms(cls, chunk_terms: Sequence[Sequence[str]]) -> "SparseBm25":
@@ -176,20 +181,18 @@ class SparseBm25:
     def layer_postings(self, terms: Sequence[str], shift: int) -> LayerPostings:
         """The postings of ``terms`` (in that order; none for a term not indexed), with the
         chunks' lengths and their first position ``shift``, for ``CompiledTop``."""
-        ids = [self._vocabulary.get(term, -1) for term in terms]
-        offsets = self._offsets
-        starts = np.array([int(offsets[i]) if i >= 0 else 0 for i in ids], dtype=np.int64)
-        ends = np.array([int(offsets[i + 1]) if i >= 0 else 0 for i in ids], dtype=np.int64)
-        return LayerPostings(
-            np.array(ids, dtype=np.int64),
-            starts,
-            ends,
-            self._chunks,
-            self._tfs,
-            self._lengths,
-            shift,
-            len(self._terms),
-        )
+        vocabulary = self._vocabulary
+        ids = np.fromiter((vocabulary.get(term, -1) for term in terms), np.int64, len(terms))
+        if self._kernel_arrays is None:
+            # Plain read-only views, made once: numba then sees the same array types for a
+            # memory-mapped index as for a built one, and no query pays for the views.
+            self._kernel_arrays = (
+                read_only(self._offsets),
+                read_only(self._chunks),
+                read_only(self._tfs),
+                read_only(self._lengths),
+            )
+        return LayerPostings(ids, *self._kernel_arrays, shift, len(self._terms))
 
     def _contributions(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         id_parts: list[NDArray[np.int32]] = []
