@@ -53,27 +53,64 @@ def accumulate(
     shift: int,
 ) -> int:
     """Add the postings ``offsets[id]:offsets[id + 1]`` of each term id ``ids[t]`` in turn
-    (none where it is -1), weighted by ``idfs[t]``,
-    to ``scores`` at chunk + ``shift``; a chunk of length ``l`` has the length norm
-    ``norms[l]``. ``scores`` is NaN where no posting has been added yet: such positions start
-    from 0 and are appended to ``touched`` after the first ``count``. Returns the new count."""
+    (none where it is -1), weighted by ``idfs[t]``, to ``scores`` at chunk + ``shift``; a chunk
+    of length ``l`` has the length norm ``norms[l]``. ``scores`` is NaN where no posting has
+    been added yet: such positions start from 0 and are appended to ``touched`` after the first
+    ``count``. Returns the new count."""
     for t in range(len(ids)):
         term = ids[t]
-        if term < 0:
-            continue
-        idf = idfs[t]
-        for p in range(offsets[term], offsets[term + 1]):
-            chunk = chunks[p]
-            tf = np.float64(tfs[p])
-            value = idf * (tf * k1_plus_1 / (tf + norms[lengths[chunk]]))
-            position = chunk + shift
-            score = scores[position]
-            if score != score:
-                touched[count] = position
-                count += 1
-                score = 0.0
-            scores[position] = score + value
+        if term >= 0:
+            count, _ = add_postings(
+                scores,
+                touched,
+                count,
+                offsets[term],
+                offsets[term + 1],
+                idfs[t],
+                chunks,
+                tfs,
+                lengths,
+                norms,
+                k1_plus_1,
+                shift,
+            )
     return count
+
+
+@_compiled
+def add_postings(
+    scores: NDArray[np.float64],
+    touched: NDArray[np.int32],
+    count: int,
+    start: int,
+    end: int,
+    idf: float,
+    chunks: NDArray[np.int32],
+    tfs: NDArray[np.uint16],
+    lengths: NDArray[np.int32],
+    norms: NDArray[np.float64],
+    k1_plus_1: float,
+    shift: int,
+) -> tuple[int, float]:
+    """Add postings ``start:end`` of one term, weighted by ``idf``, as ``accumulate`` adds
+    each; returns the new count of touched positions and the best sum among those the term
+    added to (-inf if none)."""
+    best = -np.inf
+    for p in range(start, end):
+        chunk = chunks[p]
+        tf = np.float64(tfs[p])
+        value = idf * (tf * k1_plus_1 / (tf + norms[lengths[chunk]]))
+        position = chunk + shift
+        score = scores[position]
+        if score != score:
+            touched[count] = position
+            count += 1
+            score = 0.0
+        score += value
+        scores[position] = score
+        if score > best:
+            best = score
+    return count, best
 
 
 @_compiled

@@ -19,7 +19,7 @@ comparison that drops a chunk leaves a relative margin (``MARGIN``) far wider th
 import numpy as np
 from numpy.typing import NDArray
 
-from index.bm25_kernel import _compiled, select
+from index.bm25_kernel import _compiled, add_postings, select
 
 # Relative slack on every pruning comparison: float64 sums of a query's few dozen positive
 # terms, taken in different orders, differ by far less (about 1e-15 a term).
@@ -95,22 +95,21 @@ def pruned_top(
         t = order[i]
         idf = idfs[t]
         for layer in range(layers):
-            layer_chunks, layer_tfs, layer_lengths = chunks[layer], tfs[layer], lengths[layer]
-            shift = shifts[layer]
-            for p in range(starts[layer, t], ends[layer, t]):
-                chunk = layer_chunks[p]
-                tf = np.float64(layer_tfs[p])
-                value = idf * (tf * k1_plus_1 / (tf + norms[layer_lengths[chunk]]))
-                position = chunk + shift
-                score = scores[position]
-                if score != score:
-                    touched[count] = position
-                    count += 1
-                    score = 0.0
-                score += value
-                scores[position] = score
-                if score > best:
-                    best = score
+            count, added = add_postings(
+                scores,
+                touched,
+                count,
+                starts[layer, t],
+                ends[layer, t],
+                idf,
+                chunks[layer],
+                tfs[layer],
+                lengths[layer],
+                norms,
+                k1_plus_1,
+                shifts[layer],
+            )
+            best = max(best, added)
         # Worth finding the n-th best only when it may pass the rest's bounds, and costs less
         # than the postings it may save.
         if i + 1 < terms and rest[i] < best and left[i] > count:

@@ -6,6 +6,7 @@ Importing this module does not import numba: ``CompiledTop.top`` imports the ker
 use.
 """
 
+import os
 from collections.abc import Sequence
 from enum import Enum
 from typing import NamedTuple, TypeVar
@@ -58,13 +59,20 @@ Item = TypeVar("Item", bound=np.generic)
 Buffers = tuple[NDArray[np.float64], NDArray[np.int32]]
 
 
+# Free accumulator sets kept for reuse, at most: a burst of more queries at once than this
+# makes sets that are dropped when it ends (12 MB each at a million chunks), not kept for good.
+KEPT_ACCUMULATORS = max(4, 2 * (os.cpu_count() or 1))
+
+
 class Accumulators:
     """Score buffers over ``positions`` chunk positions for the compiled kernel, reused across
-    queries: one set for each query running at the same time (the server answers from threads).
-    Each query leaves its set as it found it, resetting only the positions it touched."""
+    queries: one set for each query running at the same time (the server answers from threads),
+    up to ``kept`` sets kept free between queries. Each query leaves its set as it found it,
+    resetting only the positions it touched."""
 
-    def __init__(self, positions: int) -> None:
+    def __init__(self, positions: int, kept: int = KEPT_ACCUMULATORS) -> None:
         self._positions = positions
+        self._kept = kept
         self._free: list[Buffers] = []
 
     def take(self) -> Buffers:
@@ -77,8 +85,16 @@ class Accumulators:
             return np.full(size, np.nan), np.empty(size, dtype=np.int32)
 
     def give(self, buffers: Buffers) -> None:
-        """Return a set taken with ``take``, reset by the query that used it."""
-        self._free.append(buffers)
+        """Return a set taken with ``take``, reset by the query that used it; dropped if
+        ``kept`` sets are free already."""
+        # Two threads may both see room for one more: the pool then holds one more than kept.
+        if len(self._free) < self._kept:
+            self._free.append(buffers)
+
+    @property
+    def free(self) -> int:
+        """How many sets are free, kept for the next queries."""
+        return len(self._free)
 
 
 class CompiledTop:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corpus import Article, ChunkingConfig
 from index import tokenize
 from index.bm25 import Bm25Scorer
-from index.bm25_top import Bm25Kernel
+from index.bm25_top import Accumulators, Bm25Kernel
 from index.errors import IndexDamagedError
 from index.sparse import SPARSE_FILES, SparseBm25
 
@@ -87,6 +87,17 @@ def test_queries_answered_at_once_from_threads_rank_as_one_at_a_time(
         together = list(pool.map(lambda q: fast.top(q, 25, Bm25Kernel.COMPILED), queries))
     assert together == alone
     assert together[0] == Bm25Scorer(seed_terms).top(queries[0], 25)
+
+
+def test_a_burst_of_queries_at_once_leaves_only_a_few_score_buffers_kept() -> None:
+    pool = Accumulators(1000, kept=2)
+    burst = [pool.take() for _ in range(6)]  # six queries at once: six sets
+    assert len({id(scores) for scores, _ in burst}) == 6
+    for buffers in burst:
+        pool.give(buffers)
+    assert pool.free == 2  # the other four are dropped, not held for good
+    reused = pool.take()
+    assert any(reused[0] is scores for scores, _ in burst[:2])
 
 
 def test_the_default_kernel_follows_the_index_size() -> None:
