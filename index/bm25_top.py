@@ -121,7 +121,7 @@ class CompiledTop:
         weights = np.array(idfs, dtype=np.float64)
         buffers = self._accumulators.take()
         scores, touched = buffers
-        if len(layers) and not (weights < 0).any():
+        if layers and (not idfs or min(idfs) >= 0):
             if len(layers) == 1:
                 ids = layers[0].ids.reshape(1, -1)
             else:
