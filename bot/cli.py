@@ -356,9 +356,11 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     from index import make_embedder
+    from index.bm25_top import asking_once
     from retrieval import HybridSearcher, check_search
 
     check_search(args.query, args.k)  # before a first build, not after
+    asking_once()
     embedder = make_embedder(settings.embedder)
     index = _open_or_build(settings, embedder)
     searcher = HybridSearcher(index, embedder)
@@ -392,8 +394,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _ask_here(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     """The answer object, from the index loaded in this process."""
     from index import make_embedder
+    from index.bm25_top import asking_once
     from retrieval import AnswerEngine
 
+    asking_once()
     embedder = make_embedder(settings.embedder)
     engine = AnswerEngine(_open_or_build(settings, embedder), embedder)
     return engine.ask(args.question, args.after, _article_filter(args)).to_json()

@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 # takes about a millisecond a query below it, while importing numba and loading the compiled
 # kernel takes about a second, which a command asking one question of a small index would pay.
 COMPILED_FROM = 100_000
+# Set by ``asking_once``: numpy at every size, in a process that asks one question.
+_asking_once = False
 
 
 class Bm25Kernel(Enum):
@@ -32,7 +34,17 @@ class Bm25Kernel(Enum):
     @classmethod
     def for_positions(cls, positions: int) -> "Bm25Kernel":
         """The kernel ``top`` runs by default over an index of ``positions`` chunk positions."""
+        if _asking_once:
+            return cls.NUMPY
         return cls.COMPILED if positions >= COMPILED_FROM else cls.NUMPY
+
+
+def asking_once() -> None:
+    """Tell ``top`` that this process asks one question and exits (a command-line ``ask`` or
+    ``search``): by default it then scores with numpy at any size. Loading the compiled kernel
+    takes about a second; numpy takes about 10 ms a query at a million chunks."""
+    global _asking_once
+    _asking_once = True
 
 
 class LayerPostings(NamedTuple):

@@ -1,5 +1,8 @@
 """The inverted-index BM25 scorer gives rank-bm25's scores and rankings, exactly."""
 
+import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 from corpus import Article, ChunkingConfig
 from index import tokenize
 from index.bm25 import Bm25Scorer
-from index.bm25_top import Accumulators, Bm25Kernel
+from index.bm25_top import COMPILED_FROM, Accumulators, Bm25Kernel
 from index.errors import IndexDamagedError
 from index.sparse import SPARSE_FILES, SparseBm25
 
@@ -98,6 +101,26 @@ def test_a_burst_of_queries_at_once_leaves_only_a_few_score_buffers_kept() -> No
     assert pool.free == 2  # the other four are dropped, not held for good
     reused = pool.take()
     assert any(reused[0] is scores for scores, _ in burst[:2])
+
+
+ASK_ONCE = """
+import json, sys
+from index.bm25_top import COMPILED_FROM, asking_once
+from index.sparse import SparseBm25
+index = SparseBm25.from_terms([[f"t{i % 97}", f"u{i % 13}"] for i in range(COMPILED_FROM)])
+asking_once()
+print(json.dumps({"top": index.top(["t5", "u3"], 5), "numba": "numba" in sys.modules}))
+"""
+
+
+def test_a_process_asking_once_ranks_a_large_index_without_loading_the_compiled_kernel() -> None:
+    # A one-off `crosscheck ask` would pay about a second to load numba's kernel for one query.
+    done = subprocess.run([sys.executable, "-c", ASK_ONCE], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["numba"] is False
+    large = SparseBm25.from_terms([[f"t{i % 97}", f"u{i % 13}"] for i in range(COMPILED_FROM)])
+    assert [tuple(hit) for hit in printed["top"]] == large.top(["t5", "u3"], 5)
 
 
 def test_the_default_kernel_follows_the_index_size() -> None:
