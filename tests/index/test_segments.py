@@ -141,6 +141,33 @@ def test_the_pruned_top_k_equals_scoring_every_chunk(
     assert layered.top(query, n, Bm25Kernel.NUMPY) == expected[:n]
 
 
+def test_the_pruned_top_k_equals_scoring_every_chunk_on_long_posting_lists() -> None:
+    # Thousands of chunks over a Zipf vocabulary: common terms hold far more postings than the
+    # chunks still in reach, so the kernel looks those chunks up one by one (binary search),
+    # in the base and in the added layer, around removed articles.
+    rng = np.random.default_rng(7)
+    vocabulary = [f"w{i}" for i in range(400)]
+    weights = 1.0 / np.arange(1, len(vocabulary) + 1)
+    weights /= weights.sum()
+
+    def chunks(count: int) -> list[list[str]]:
+        sizes = rng.integers(3, 40, size=count)
+        return [list(rng.choice(vocabulary, size=int(size), p=weights)) for size in sizes]
+
+    base, added = chunks(6000), chunks(1500)
+    gone = set(rng.choice(len(base), size=300, replace=False).tolist())
+    frequencies = dict(Counter(t for p in sorted(gone) for t in set(base[p])))
+    removal = Removed(len(gone), sum(len(base[p]) for p in gone), frequencies)
+    hidden = np.array(sorted(gone), dtype=np.int64)
+    layered = LayeredBm25(SparseBm25.from_terms(base), added, removal, hidden)
+    for _ in range(150):
+        query = list(rng.choice(vocabulary[:60], size=int(rng.integers(2, 9))))
+        query += list(rng.choice(vocabulary, size=2, p=weights))
+        for n in (1, 10, 100):
+            numpy_top = layered.top(query, n, Bm25Kernel.NUMPY)
+            assert layered.top(query, n, Bm25Kernel.COMPILED) == numpy_top, (query, n)
+
+
 def _union_articles(index: ChunkIndex) -> list[Article]:
     """The live articles in the order a full build over them would take."""
     seen: dict[str, Article] = {}
