@@ -36,7 +36,7 @@ def pruned_top(
     offsets: tuple[NDArray[np.int64], ...],
     chunks: tuple[NDArray[np.int32], ...],
     tfs: tuple[NDArray[np.uint16], ...],
-    lengths: tuple[NDArray[np.int32], ...],
+    lengths: tuple[NDArray[np.int32] | NDArray[np.uint16], ...],
     shifts: NDArray[np.int64],
     norms: NDArray[np.float64],
     k1_plus_1: float,
@@ -211,7 +211,7 @@ def _largest_tf_part(
     end: int,
     chunks: NDArray[np.int32],
     tfs: NDArray[np.uint16],
-    lengths: NDArray[np.int32],
+    lengths: NDArray[np.int32] | NDArray[np.uint16],
     norms: NDArray[np.float64],
     k1_plus_1: float,
 ) -> float:
