@@ -72,6 +72,8 @@ def test_every_part_prints_and_writes_every_figure(
         ours = figures["crosscheck_p50_ms"]
         assert ours > 0
         for peer in peers:
+            # BM25 runs each peer in its own pair with crosscheck: crosscheck's p50 in that pair.
+            ours = figures.get("pairs", {}).get(peer, {}).get("crosscheck_p50_ms", ours)
             theirs = figures[f"{peer}_p50_ms"]
             ratios = figures["ratios"][peer]
             assert theirs > 0
@@ -91,6 +93,11 @@ def test_every_part_prints_and_writes_every_figure(
         assert index["disk_bytes_per_vector"] > 0 and index["build_s"] >= 0
         assert "rss_bytes_per_vector" in index
     assert report["dense"]["indexes"]["crosscheck"]["recall_at_10"] == 1.0  # exact at 1,500
+    assert set(report["bm25"]["pairs"]) == set(PEERS["bm25"])
+    assert (
+        report["bm25"]["crosscheck_p50_ms"]
+        == report["bm25"]["pairs"]["bm25s_numba"]["crosscheck_p50_ms"]
+    )
     agreement = report["bm25"]["agreement"]
     assert agreement["ranks"] > 0 and agreement["score_share"] == 1.0
     assert report["bm25"]["build"]["ratio"] > 0
