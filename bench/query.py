@@ -105,6 +105,11 @@ def main() -> int:
         help="read only the first N Reuters/BBC articles (a quick run; default: all)",
     )
     parser.add_argument(
+        "--answers",
+        type=Path,
+        help="write each development question's answer text and figures to this JSON file",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="write cProfile stats of the new and cold asks with stored figures to "
@@ -365,6 +370,8 @@ def main() -> int:
         facts.append(("  default efSearch", str(SEARCH_BREADTH)))
 
     same = same_answers(seeds, embedder, answers[AFTER])
+    if args.answers is not None:
+        write_answers(args.answers, answers[AFTER])
     facts.append(("dev-set answers with the same figures as over the seeds alone", same))
 
     rss = peak_rss_mb()
@@ -429,6 +436,19 @@ def main() -> int:
     for name, value in facts:
         print(f"{name:<42} {value}")
     return 0
+
+
+def write_answers(path: Path, answers: dict[str, Any]) -> None:
+    """Each development question's answer text and figures (value, qualifier, documents), as
+    JSON, to compare the answers of two runs question by question."""
+    written = {
+        question: {
+            "answer": answer.answer,
+            "figures": sorted([v, q, sorted(d)] for v, q, d in figures_of(answer)),
+        }
+        for question, answer in answers.items()
+    }
+    path.write_text(json.dumps(written, indent=1, sort_keys=True) + "\n", "utf-8")
 
 
 def same_answers(seeds: list[Article], embedder: Any, answers: dict[str, Any]) -> str:

@@ -11,12 +11,14 @@ from bench.query import (
     annotation_bytes,
     cached_annotations,
     copies_read_alike,
+    figures_of,
     replica_index,
     replicas_of,
+    write_answers,
     write_replica_store,
 )
 from corpus import Article, ChunkingConfig
-from index import HashEmbedder, Manifest, tokenize
+from index import HashEmbedder, Manifest, build_index, open_index, tokenize
 from index.annotations import stamp_of
 from index.chunk_table import chunk_rows
 from index.sparse import SparseBm25
@@ -82,3 +84,21 @@ def test_copies_are_stored_with_their_originals_annotations_and_answer_alike(
         (f.value, f.qualifier) for f in parsed.figures
     }
     store.close()
+
+
+def test_the_answers_file_holds_each_questions_answer_and_figures(
+    tmp_path: Path, bundled_articles: tuple[Article, ...], hash_embedder: HashEmbedder
+) -> None:
+    build_index(list(bundled_articles), tmp_path / "index", hash_embedder)
+    engine = AnswerEngine(open_index(tmp_path / "index", hash_embedder), hash_embedder)
+    questions = [QUESTION, "How many drones were launched?"]
+    answers = {question: engine.ask(question) for question in questions}
+
+    write_answers(tmp_path / "answers.json", answers)
+
+    written = json.loads((tmp_path / "answers.json").read_text("utf-8"))
+    assert sorted(written) == sorted(questions)
+    for question, answer in answers.items():
+        assert written[question]["answer"] == answer.answer
+        figures = {(v, q, frozenset(d)) for v, q, d in written[question]["figures"]}
+        assert figures == figures_of(answer) and figures  # every figure, each with its documents
